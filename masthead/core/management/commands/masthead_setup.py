@@ -1,0 +1,36 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from masthead.core.services import ensure_local_admin
+from masthead.news.models import ArticlePage
+
+
+class Command(BaseCommand):
+    help = (
+        "Prepare an embedded site: demo content when the database has no story, "
+        "and a local admin account whose credentials are printed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--articles",
+            type=int,
+            default=120,
+            help="How many demo articles an empty site gets.",
+        )
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, articles, seed, **options):
+        if not ArticlePage.objects.exists():
+            self.stdout.write("The database has no story yet: loading demo content.")
+            call_command(
+                "masthead_demo", articles=articles, seed=seed, stdout=self.stdout
+            )
+        admin = ensure_local_admin()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\n  Admin:    /admin/\n"
+                f"  Username: {admin.username}\n"
+                f"  Password: {admin.password}\n"
+            )
+        )

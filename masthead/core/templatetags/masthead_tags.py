@@ -1,0 +1,70 @@
+from django import template
+from django.conf import settings
+from wagtail.models import Site
+
+from masthead.core.choices import SocialNetwork
+
+register = template.Library()
+
+
+def _site(context) -> Site | None:
+    request = context.get("request")
+    if request is None:
+        return None
+    return Site.find_for_request(request)
+
+
+@register.simple_tag(takes_context=True)
+def site_name(context) -> str:
+    site = _site(context)
+    return site.site_name if site and site.site_name else settings.WAGTAIL_SITE_NAME
+
+
+@register.simple_tag(takes_context=True)
+def section_pages(context):
+    from masthead.news.models import SectionPage
+
+    site = _site(context)
+    if site is None:
+        return SectionPage.objects.none()
+    return (
+        SectionPage.objects.live()
+        .public()
+        .in_menu()
+        .descendant_of(site.root_page)
+        .order_by("path")
+    )
+
+
+@register.simple_tag(takes_context=True)
+def latest_url(context) -> str:
+    from masthead.news.models import HomePage
+
+    site = _site(context)
+    if site is None:
+        return ""
+    home = site.root_page.specific
+    if not isinstance(home, HomePage):
+        return ""
+    return home.url + home.reverse_subpage("latest")
+
+
+@register.simple_tag
+def social_label(value) -> str:
+    if value.get("label"):
+        return value["label"]
+    try:
+        return SocialNetwork(value.get("network")).label
+    except ValueError:
+        return value.get("url", "")
+
+
+@register.simple_tag(takes_context=True)
+def tag_url(context, tag) -> str:
+    from masthead.news.models import HomePage
+
+    site = _site(context)
+    home = site.root_page.specific if site else None
+    if not isinstance(home, HomePage):
+        return ""
+    return home.url + home.reverse_subpage("tag", kwargs={"slug": tag.slug})

@@ -1,0 +1,415 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.functional import cached_property
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from taggit.models import Tag, TaggedItemBase
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from masthead.core.blocks import SocialLinkBlock
+
+from . import queries
+from .blocks import ArticleBodyBlock
+from .choices import CorrectionKind, SeriesKind
+
+RIVER_PAGE_SIZE = 20
+
+
+class HomePage(RoutablePageMixin, Page):
+    """The front page: the lead story and the Latest river; author and tag pages."""
+
+    intro = models.CharField(max_length=240, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["news.SectionPage", "news.SeriesPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.setdefault(
+            "stories",
+            queries.paginate(queries.latest_articles(), request, RIVER_PAGE_SIZE),
+        )
+        return context
+
+    @path("latest/", name="latest")
+    def latest(self, request):
+        return self.render(
+            request,
+            context_overrides={
+                "river_title": "Latest",
+                "stories": queries.paginate(
+                    queries.latest_articles(), request, RIVER_PAGE_SIZE
+                ),
+            },
+            template="news/river_page.html",
+        )
+
+    @path("authors/<slug:slug>/", name="author")
+    def author(self, request, slug):
+        author = get_object_or_404(Author, slug=slug)
+        return self.render(
+            request,
+            context_overrides={
+                "author": author,
+                "river_title": author.name,
+                "stories": queries.paginate(
+                    queries.articles_by_author(author), request, RIVER_PAGE_SIZE
+                ),
+            },
+            template="news/author_page.html",
+        )
+
+    @path("tags/<slug:slug>/", name="tag")
+    def tag(self, request, slug):
+        tag = get_object_or_404(Tag, slug=slug)
+        return self.render(
+            request,
+            context_overrides={
+                "tag": tag,
+                "river_title": f"Tagged “{tag.name}”",
+                "stories": queries.paginate(
+                    queries.articles_by_tag(tag), request, RIVER_PAGE_SIZE
+                ),
+            },
+            template="news/river_page.html",
+        )
+
+
+class SectionPage(Page):
+    """A section of the site (News, Analysis, Video...): its stories, newest first."""
+
+    intro = models.CharField(max_length=240, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["news.HomePage"]
+    subpage_types = ["news.ArticlePage", "news.SeriesPage"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["stories"] = queries.paginate(
+            queries.latest_articles(section=self), request, RIVER_PAGE_SIZE
+        )
+        return context
+
+
+class SeriesPage(Page):
+    """A recurring show, such as a weekly video or a podcast, and its numbered episodes.
+
+    Episodes are ordinary articles that name the series and their number, so they
+    appear in their section's river too.
+    """
+
+    kind = models.CharField(
+        max_length=10, choices=SeriesKind.choices, default=SeriesKind.VIDEO
+    )
+    description = models.TextField(blank=True)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    channel_url = models.URLField(
+        blank=True, help_text="The show's own channel or feed."
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("kind"),
+        FieldPanel("description"),
+        FieldPanel("cover_image"),
+        FieldPanel("channel_url"),
+    ]
+    parent_page_types = ["news.HomePage", "news.SectionPage"]
+    subpage_types = []
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["episodes"] = queries.paginate(
+            queries.series_episodes(self), request, RIVER_PAGE_SIZE
+        )
+        return context
+
+
+@register_snippet
+class Author(index.Indexed, ClusterableModel):
+    """A person who writes for the site; their public page lists their stories."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    bio = models.TextField(blank=True)
+    social_links = StreamField([("link", SocialLinkBlock())], blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("job_title"),
+        FieldPanel("photo"),
+        FieldPanel("bio"),
+        FieldPanel("social_links"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_url(self, request=None) -> str:
+        home = HomePage.objects.live().first()
+        if home is None:
+            return ""
+        return home.url + home.reverse_subpage("author", kwargs={"slug": self.slug})
+
+
+class ArticleTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "news.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticleAuthor(Orderable):
+    """One byline on an article; the order is the order readers see."""
+
+    page = ParentalKey(
+        "news.ArticlePage", on_delete=models.CASCADE, related_name="article_authors"
+    )
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="article_links"
+    )
+
+    panels = [FieldPanel("author")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "author"], name="unique_author_per_article"
+            ),
+        ]
+
+
+class ArticleCorrection(Orderable):
+    """A dated correction or update, shown to readers at the end of the article."""
+
+    page = ParentalKey(
+        "news.ArticlePage", on_delete=models.CASCADE, related_name="corrections"
+    )
+    date = models.DateField(default=timezone.localdate)
+    kind = models.CharField(
+        max_length=12, choices=CorrectionKind.choices, default=CorrectionKind.CORRECTION
+    )
+    text = models.TextField()
+
+    panels = [
+        FieldRowPanel([FieldPanel("date"), FieldPanel("kind")]),
+        FieldPanel("text"),
+    ]
+
+
+class ArticlePage(Page):
+    """A story: our own reporting, a series episode, or a syndicated piece."""
+
+    standfirst = models.TextField(
+        max_length=600, help_text="The one-paragraph summary under the headline."
+    )
+    body = StreamField(ArticleBodyBlock())
+    featured_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    featured_image_caption = models.CharField(max_length=300, blank=True)
+    tags = ClusterTaggableManager(through=ArticleTag, blank=True)
+    updated_at = models.DateTimeField(
+        "Updated",
+        null=True,
+        blank=True,
+        help_text="Set when the story changed in substance after publication.",
+    )
+
+    series = models.ForeignKey(
+        SeriesPage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="episodes",
+    )
+    episode_number = models.PositiveIntegerField(null=True, blank=True)
+    audio_file = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The episode's audio, for the podcast feed.",
+    )
+    audio_url = models.URLField(blank=True, help_text="Or the audio's address.")
+
+    original_author = models.CharField(max_length=120, blank=True)
+    original_publication = models.CharField(max_length=120, blank=True)
+    original_url = models.URLField("Original URL", blank=True, max_length=500)
+    via_source = models.CharField("Via", max_length=120, blank=True)
+    via_url = models.URLField("Via URL", blank=True, max_length=500)
+    canonical_url = models.URLField(
+        "Canonical URL",
+        blank=True,
+        max_length=500,
+        help_text="Search engines are pointed here instead of our copy.",
+    )
+    licence_note = models.CharField(max_length=240, blank=True)
+
+    content_panels = [
+        FieldPanel("title", heading="Headline"),
+        FieldPanel("standfirst"),
+        InlinePanel("article_authors", label="Authors", min_num=1, heading="Authors"),
+        MultiFieldPanel(
+            [FieldPanel("featured_image"), FieldPanel("featured_image_caption")],
+            heading="Featured image",
+        ),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+        InlinePanel(
+            "corrections",
+            label="Correction or update",
+            heading="Corrections and updates",
+        ),
+    ]
+    syndication_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("original_author"),
+                FieldPanel("original_publication"),
+                FieldPanel("original_url"),
+                FieldPanel("via_source"),
+                FieldPanel("via_url"),
+                FieldPanel("canonical_url"),
+                FieldPanel("licence_note"),
+            ],
+            heading="Syndication",
+        ),
+    ]
+    series_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("series"),
+                FieldPanel("episode_number"),
+                FieldPanel("audio_file"),
+                FieldPanel("audio_url"),
+            ],
+            heading="Series episode",
+        ),
+    ]
+    settings_panels = [
+        FieldPanel("first_published_at", heading="Published on"),
+        FieldPanel("updated_at"),
+        *Page.settings_panels,
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Content"),
+            ObjectList(
+                syndication_panels + series_panels, heading="Syndication & series"
+            ),
+            ObjectList(Page.promote_panels, heading="Promote"),
+            ObjectList(settings_panels, heading="Settings"),
+        ]
+    )
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.FilterField("first_published_at"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+
+    parent_page_types = ["news.SectionPage"]
+    subpage_types = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "episode_number"], name="unique_episode_number"
+            ),
+        ]
+
+    @property
+    def section(self):
+        return self.get_parent().specific_deferred
+
+    @property
+    def published_on(self):
+        return self.first_published_at or self.go_live_at
+
+    @property
+    def is_syndicated(self) -> bool:
+        return bool(
+            self.original_publication or self.original_author or self.via_source
+        )
+
+    @cached_property
+    def authors(self) -> list[Author]:
+        return [link.author for link in self.article_authors.all()]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.episode_number and not self.series_id:
+            errors["series"] = "An episode number needs a series."
+        if self.series_id and not self.episode_number:
+            errors["episode_number"] = "An episode of a series needs its number."
+        if self.series_id and self.episode_number:
+            clash = (
+                ArticlePage.objects.filter(
+                    series_id=self.series_id, episode_number=self.episode_number
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if clash:
+                errors["episode_number"] = (
+                    f"Episode {self.episode_number} of this series is already "
+                    f"“{clash.title}”."
+                )
+        if self.original_url and not self.original_publication:
+            errors["original_publication"] = "Name the publication the URL belongs to."
+        if self.via_url and not self.via_source:
+            errors["via_source"] = "Name the source the via URL belongs to."
+        if self.audio_file_id and self.audio_url:
+            errors["audio_url"] = "Give an audio file or an audio URL, not both."
+        if errors:
+            raise ValidationError(errors)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["corrections"] = self.corrections.all()
+        return context

@@ -1,0 +1,61 @@
+"""Reads of published stories, with the joins every list of teasers needs."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Prefetch, QuerySet
+
+
+def _teasers(queryset: QuerySet) -> QuerySet:
+    from .models import ArticleAuthor
+
+    return (
+        queryset.live()
+        .public()
+        .select_related("featured_image")
+        .prefetch_related(
+            Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("author"),
+            ),
+        )
+        .order_by("-first_published_at", "-pk")
+    )
+
+
+def latest_articles(section=None) -> QuerySet:
+    from .models import ArticlePage
+
+    articles = ArticlePage.objects.all()
+    if section is not None:
+        articles = articles.child_of(section)
+    return _teasers(articles)
+
+
+def articles_by_author(author) -> QuerySet:
+    from .models import ArticlePage
+
+    return _teasers(ArticlePage.objects.filter(article_authors__author=author))
+
+
+def articles_by_tag(tag) -> QuerySet:
+    from .models import ArticlePage
+
+    return _teasers(ArticlePage.objects.filter(tags=tag))
+
+
+def series_episodes(series) -> QuerySet:
+    from .models import ArticlePage
+
+    return _teasers(ArticlePage.objects.filter(series=series)).order_by(
+        "-episode_number"
+    )
+
+
+def paginate(queryset, request, per_page: int):
+    """Page ?page=N of `queryset`; junk gives page 1, past the end the last page."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
