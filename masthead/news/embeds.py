@@ -72,4 +72,6 @@ def resolve_embed(url: str) -> Embed:
             + "&auto_play=true&visual=false",
             aspect="auto",
         )
+    if parts.scheme not in {"http", "https"}:
+        return Embed(provider="", url="")
     return Embed(provider="", url=url)

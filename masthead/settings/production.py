@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, SITE_URL, STORAGES, env
+from .base import MIDDLEWARE, SECRET_KEY, SITE_URL, STORAGES, env
 
 DEBUG = False
 
@@ -45,6 +45,13 @@ CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 X_FRAME_OPTIONS = "DENY"
 
+# Static files with hashed names, compressed, cached forever; served by the app itself
+# (or by nginx / a CDN in front of it).
+MIDDLEWARE = [
+    MIDDLEWARE[0],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[1:],
+]
 STORAGES = {
     **STORAGES,
     "staticfiles": {

@@ -1,0 +1,136 @@
+"""Settings come from the environment; production refuses what would be unsafe."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .processes import ROOT, clean_env
+
+STRONG_KEY = "prod-Key-for-tests-0123456789-abcdefghijklmnopqrstuvwxyz"
+PRINT_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "db": settings.DATABASES["default"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "cache_location": settings.CACHES["default"].get("LOCATION"),
+    "email_backend": settings.EMAIL_BACKEND,
+    "email_host": getattr(settings, "EMAIL_HOST", None),
+    "email_port": getattr(settings, "EMAIL_PORT", None),
+    "media": settings.STORAGES["default"],
+    "tasks": settings.TASKS["default"]["BACKEND"],
+    "site_url": settings.SITE_URL,
+    "debug": settings.DEBUG,
+}, default=str))
+"""
+
+
+def run_python(code: str, module: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean_env(DJANGO_SETTINGS_MODULE=module, **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def settings_of(module: str = "masthead.settings.dev", **env: str) -> dict:
+    result = run_python(PRINT_SETTINGS, module, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_embedded_default_needs_no_service(tmp_path):
+    values = settings_of(MASTHEAD_VAR_DIR=str(tmp_path))
+
+    assert values["db"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert values["db"]["NAME"] == str(tmp_path / "masthead.sqlite3")
+    assert "journal_mode=WAL" in values["db"]["OPTIONS"]["init_command"]
+    assert values["cache"].endswith("LocMemCache")
+    assert values["email_backend"].endswith("filebased.EmailBackend")
+    assert values["tasks"] == "django_tasks_db.DatabaseBackend"
+    assert values["media"]["BACKEND"].endswith("FileSystemStorage")
+
+
+def test_environment_moves_the_site_to_scale():
+    values = settings_of(
+        DATABASE_URL="postgres://news:secret@db.internal:5433/masthead",
+        REDIS_URL="redis://cache.internal:6379/2",
+        EMAIL_URL="smtp+tls://mailer:pw@smtp.example.org:587",
+        MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="masthead-media",
+        SITE_URL="https://news.example.org/",
+    )
+
+    assert values["db"]["ENGINE"] == "django.db.backends.postgresql"
+    assert values["db"]["HOST"] == "db.internal" and values["db"]["PORT"] == 5433
+    assert values["db"]["CONN_HEALTH_CHECKS"] is True
+    assert values["cache"] == "django_redis.cache.RedisCache"
+    assert values["cache_location"] == "redis://cache.internal:6379/2"
+    assert values["email_backend"].endswith("smtp.EmailBackend")
+    assert (values["email_host"], values["email_port"]) == ("smtp.example.org", 587)
+    assert values["media"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert values["media"]["OPTIONS"]["bucket_name"] == "masthead-media"
+    assert values["site_url"] == "https://news.example.org"
+
+
+def test_an_esp_through_anymail():
+    values = settings_of(ANYMAIL_ESP="postmark")
+
+    assert values["email_backend"] == "anymail.backends.postmark.EmailBackend"
+
+
+def test_unknown_media_storage_is_named_in_the_error():
+    result = run_python(
+        "import django; django.setup()", "masthead.settings.dev", MEDIA_STORAGE="floppy"
+    )
+
+    assert result.returncode != 0
+    assert "MEDIA_STORAGE='floppy' is not known" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"ALLOWED_HOSTS": "news.example.org"}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": STRONG_KEY}, "ALLOWED_HOSTS must be set"),
+        (
+            {"SECRET_KEY": "short", "ALLOWED_HOSTS": "news.example.org"},
+            "SECRET_KEY is too weak",
+        ),
+    ],
+)
+def test_production_refuses_to_start_without_safe_configuration(env, named):
+    result = run_python(
+        "import django; django.setup()", "masthead.settings.production", **env
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr
+
+
+def test_production_passes_the_deploy_check(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=clean_env(
+            DJANGO_SETTINGS_MODULE="masthead.settings.production",
+            SECRET_KEY=STRONG_KEY,
+            ALLOWED_HOSTS="news.example.org",
+            MASTHEAD_VAR_DIR=str(tmp_path),
+        ),
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
