@@ -14,7 +14,7 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(TASKS=DATABASE_TASKS)
 def test_worker_process_publishes_a_scheduled_article_when_its_time_comes():
     section = SectionPageFactory()
@@ -34,7 +34,7 @@ def test_worker_process_publishes_a_scheduled_article_when_its_time_comes():
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(TASKS=DATABASE_TASKS)
 def test_the_scheduler_does_not_pile_up_jobs_for_a_stopped_worker():
     from django_tasks_db.models import DBTaskResult

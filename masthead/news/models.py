@@ -14,6 +14,7 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
     TabbedInterface,
+    TitleFieldPanel,
 )
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
@@ -288,7 +289,7 @@ class ArticlePage(Page):
     licence_note = models.CharField(max_length=240, blank=True)
 
     content_panels = [
-        FieldPanel("title", heading="Headline"),
+        TitleFieldPanel("title", heading="Headline"),
         FieldPanel("standfirst"),
         InlinePanel("article_authors", label="Authors", min_num=1, heading="Authors"),
         MultiFieldPanel(

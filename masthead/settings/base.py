@@ -209,6 +209,8 @@ WAGTAILDOCS_EXTENSIONS = [
     "txt",
 ]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No third-party request from the admin either: avatars are uploaded or initials.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_COMMENTS_ENABLED = True
 
 LOGGING = {
