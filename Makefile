@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+DEMO_ARTICLES ?= 120
 export PORT
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run test test-fast lint format lock check serve-check clean
+.PHONY: help install run test test-fast lint format lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,7 +24,7 @@ install: $(VENV)/.installed ## create .venv and install Masthead with its tools
 
 run: $(VENV)/.installed ## serve the site and its worker at http://127.0.0.1:$(PORT) (demo content on first run)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py masthead_setup
+	$(PY) manage.py masthead_setup --articles $(DEMO_ARTICLES)
 	$(PY) manage.py masthead_run --port $(PORT)
 
 test: $(VENV)/.installed ## the whole suite: unit, integration, browser, lint

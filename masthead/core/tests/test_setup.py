@@ -1,0 +1,64 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from masthead.core.services import ensure_local_admin
+
+
+@pytest.fixture
+def embedded(settings, tmp_path):
+    settings.DEBUG = True
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.mark.django_db
+def test_local_admin_is_created_once_and_can_log_in(embedded):
+    first = ensure_local_admin()
+    second = ensure_local_admin()
+
+    assert first.created and not second.created
+    assert first.password == second.password
+    user = authenticate(username=first.username, password=first.password)
+    assert user is not None and user.is_superuser
+    assert (embedded / "admin-credentials.txt").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.django_db
+def test_a_changed_password_is_replaced_and_printed_again(embedded,
+                                                          django_user_model):
+    first = ensure_local_admin()
+    user = django_user_model.objects.get(username=first.username)
+    user.set_password("something-else-entirely")
+    user.save()
+
+    again = ensure_local_admin()
+
+    assert again.password != first.password
+    assert authenticate(username=again.username, password=again.password)
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_no_local_admin_outside_embedded_mode(django_user_model):
+    with pytest.raises(ImproperlyConfigured, match="createsuperuser"):
+        ensure_local_admin()
+    assert not django_user_model.objects.exists()
+
+
+@pytest.mark.django_db
+def test_health_check_answers(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_missing_page_gets_the_sites_404(client):
+    response = client.get("/no-such-story/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
