@@ -1,4 +1,4 @@
-"""`make run` from the user's side: it serves, prints the account, and Ctrl-C stops it."""
+"""`make run` as a user meets it: it serves, prints the account, Ctrl-C stops it."""
 
 import os
 import re
