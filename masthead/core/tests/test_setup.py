@@ -26,8 +26,7 @@ def test_local_admin_is_created_once_and_can_log_in(embedded):
 
 
 @pytest.mark.django_db
-def test_a_changed_password_is_replaced_and_printed_again(embedded,
-                                                          django_user_model):
+def test_a_changed_password_is_replaced_and_printed_again(embedded, django_user_model):
     first = ensure_local_admin()
     user = django_user_model.objects.get(username=first.username)
     user.set_password("something-else-entirely")

@@ -3,8 +3,12 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from masthead.core.services import ensure_local_admin
 
 
 class Command(BaseCommand):
@@ -18,18 +22,44 @@ class Command(BaseCommand):
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
 
     def handle(self, *args, host, port, **options):
+        # Ctrl-C, or a service manager's SIGTERM, stops all three processes. The
+        # handlers are set explicitly because a shell that starts us in the
+        # background makes us inherit an ignored SIGINT.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         manage = [sys.executable, "manage.py"]
         commands = {
             "web": [*manage, "runserver", f"{host}:{port}"],
             "worker": [*manage, "db_worker", "--no-reload", "--interval", "1"],
             "scheduler": [*manage, "masthead_scheduler"],
         }
-        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Masthead is running at http://{host}:{port}/ (Ctrl-C stops it)"
+        # The worker reports every task it runs; that goes to a file so that the
+        # terminal keeps the server's requests and this banner readable.
+        worker_log_path = Path(settings.VAR_DIR) / "worker.log"
+        with worker_log_path.open("a") as worker_log:
+            processes = {
+                name: subprocess.Popen(  # noqa: S603
+                    command,
+                    stdout=worker_log if name == "worker" else None,
+                    stderr=subprocess.STDOUT if name == "worker" else None,
+                )
+                for name, command in commands.items()
+            }
+            self._banner(host, port, worker_log_path)
+            self._supervise(processes)
+
+    def _banner(self, host, port, worker_log_path) -> None:
+        url = f"http://{host}:{port}/"
+        self.stdout.write(self.style.SUCCESS(f"\nMasthead is running at {url}"))
+        if settings.DEBUG:
+            admin = ensure_local_admin()
+            self.stdout.write(
+                f"  Admin:      {url}admin/  "
+                f"(user {admin.username}, password {admin.password})"
             )
-        )
+        self.stdout.write(f"  Worker log: {worker_log_path}\n  Ctrl-C stops it.\n")
+
+    def _supervise(self, processes) -> None:
         try:
             while True:
                 for name, process in processes.items():
@@ -48,7 +78,7 @@ class Command(BaseCommand):
     def _stop(processes) -> None:
         for process in processes.values():
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.terminate()
         deadline = time.monotonic() + 10
         for process in processes.values():
             try:
