@@ -93,3 +93,17 @@ def test_authors_keep_their_order(section):
     article = ArticlePageFactory(parent=section, authors=[first, second])
 
     assert ArticlePage.objects.get(pk=article.pk).authors == [first, second]
+
+
+@pytest.mark.django_db
+def test_published_articles_are_found_by_search(section):
+    ArticlePageFactory(
+        parent=section,
+        title="Ferry fares rise",
+        standfirst="Crossing the estuary will cost more.",
+    )
+    ArticlePageFactory(parent=section, title="Library hours extended")
+
+    results = [page.title for page in ArticlePage.objects.live().search("estuary")]
+
+    assert results == ["Ferry fares rise"]
