@@ -58,7 +58,7 @@ def test_make_run_serves_the_demo_and_ctrl_c_stops_everything(tmp_path):
     home = wait_for(f"http://127.0.0.1:{port}/", first).decode()
     output = interrupt(first)
 
-    assert "<article class=\"teaser\">" in home
+    assert '<article class="teaser">' in home
     assert "loading demo content" in output
     password = re.search(r"Password: (\S+)", output).group(1)
     deadline = time.monotonic() + 10
