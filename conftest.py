@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 # Playwright's sync API keeps an event loop running in the test thread; Django's ORM
 # would refuse to run in live_server tests without this.
@@ -27,6 +28,22 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
         "args": CHROMIUM_ARGS,
     }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Make the migrated data restorable from every connection object.
+
+    Playwright's sync API runs a test in a greenlet with its own context, where
+    Django hands out a new connection object that lacks the snapshot taken when the
+    test database was created; serialized_rollback would then restore nothing and
+    the next test would find no site, groups or workflow. A class attribute is seen
+    by every connection object.
+    """
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
 
 
 def pytest_collection_modifyitems(config, items):
