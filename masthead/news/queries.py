@@ -1,7 +1,16 @@
 """Reads of published stories, with the joins every list of teasers needs."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Length, Substr
+from wagtail.models import Page
+
+
+def _section_title() -> Subquery:
+    # A story's section is its parent page: the page whose tree path is the story's
+    # path without its last step. One subquery instead of a query per teaser.
+    parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen)
+    return Subquery(Page.objects.filter(path=parent_path).values("title")[:1])
 
 
 def _teasers(queryset: QuerySet) -> QuerySet:
@@ -10,6 +19,7 @@ def _teasers(queryset: QuerySet) -> QuerySet:
     return (
         queryset.live()
         .public()
+        .annotate(section_title=_section_title())
         .select_related("featured_image")
         .prefetch_related(
             Prefetch(

@@ -36,17 +36,40 @@ def section_pages(context):
     )
 
 
-@register.simple_tag(takes_context=True)
-def latest_url(context) -> str:
+def _home(context):
+    """The site's HomePage, looked up once per request (its routes are ours)."""
     from masthead.news.models import HomePage
 
-    site = _site(context)
-    if site is None:
+    request = context.get("request")
+    if request is None:
+        return None
+    if not hasattr(request, "_masthead_home"):
+        site = Site.find_for_request(request)
+        home = site.root_page.specific if site else None
+        request._masthead_home = home if isinstance(home, HomePage) else None
+    return request._masthead_home
+
+
+def _route(context, name: str, **kwargs) -> str:
+    home = _home(context)
+    if home is None:
         return ""
-    home = site.root_page.specific
-    if not isinstance(home, HomePage):
-        return ""
-    return home.url + home.reverse_subpage("latest")
+    return home.url + home.reverse_subpage(name, kwargs=kwargs or None)
+
+
+@register.simple_tag(takes_context=True)
+def latest_url(context) -> str:
+    return _route(context, "latest")
+
+
+@register.simple_tag(takes_context=True)
+def author_url(context, author) -> str:
+    return _route(context, "author", slug=author.slug)
+
+
+@register.simple_tag(takes_context=True)
+def tag_url(context, tag) -> str:
+    return _route(context, "tag", slug=tag.slug)
 
 
 @register.simple_tag
@@ -57,14 +80,3 @@ def social_label(value) -> str:
         return SocialNetwork(value.get("network")).label
     except ValueError:
         return value.get("url", "")
-
-
-@register.simple_tag(takes_context=True)
-def tag_url(context, tag) -> str:
-    from masthead.news.models import HomePage
-
-    site = _site(context)
-    home = site.root_page.specific if site else None
-    if not isinstance(home, HomePage):
-        return ""
-    return home.url + home.reverse_subpage("tag", kwargs={"slug": tag.slug})

@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
@@ -183,3 +185,25 @@ def test_drafts_are_not_listed(client, section, article):
 def test_page_number_junk_falls_back(client, article):
     assert client.get("/?page=abc").status_code == 200
     assert client.get("/?page=999").status_code == 200
+
+
+@pytest.mark.django_db
+def test_river_queries_do_not_grow_with_its_stories(client, section, image):
+    def queries_for_home():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    for _ in range(2):
+        ArticlePageFactory(parent=section, featured_image=image)
+    client.get("/")  # renditions are created on the first view
+    few = queries_for_home()
+    for _ in range(8):
+        ArticlePageFactory(
+            parent=section,
+            featured_image=image,
+            authors=[AuthorFactory(), AuthorFactory()],
+        )
+    client.get("/")
+
+    assert queries_for_home() == few
