@@ -1,50 +1,80 @@
+import datetime
 import re
 
 import pytest
+import time_machine
+from django.contrib.auth.models import Group
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from masthead.news.models import ArticlePage
+from masthead.news.tasks import publish_due_pages_task
 from masthead.news.tests.factories import AuthorFactory, SectionPageFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+PASSWORD = "pw-12345"
 
 
-@pytest.fixture
-def editor_page(page: Page, live_server, django_user_model):
-    django_user_model.objects.create_superuser("chief", "chief@example.org", "pw-12345")
-    page.goto(live_server.url + "/admin/")
-    page.fill("input[name=username]", "chief")
-    page.fill("input[name=password]", "pw-12345")
+def log_in(page: Page, live_server, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     expect(page).to_have_title(re.compile("Dashboard"))
-    return page
 
 
-def test_editor_writes_and_publishes_an_article(
-    editor_page, live_server, screenshot, offline
-):
-    page = editor_page
-    section = SectionPageFactory(title="News", slug="news")
-    AuthorFactory(name="Rosa Lind", slug="rosa-lind")
-
+def write_article(
+    page: Page, live_server, section, *, title, standfirst, author, text
+) -> None:
+    """Fill in a new article in the page editor, as an editor types it."""
     page.goto(f"{live_server.url}/admin/pages/add/news/articlepage/{section.pk}/")
-    page.fill("#id_title", "Ferry timetable changes")
-    page.fill("#id_standfirst", "Fewer crossings on weekdays from March.")
+    page.fill("#id_title", title)
+    page.fill("#id_standfirst", standfirst)
     page.get_by_role("button", name=re.compile("Choose author")).first.click()
-    page.get_by_role("link", name="Rosa Lind").click()
+    page.get_by_role("link", name=author).click()
     page.locator(
         "[data-streamfield-stream-container] button[title='Insert a block']"
     ).first.click()
     page.get_by_role("option", name="Paragraph").click()
     page.locator(".Draftail-Editor [contenteditable=true]").first.click()
-    page.keyboard.type("The operator cut two weekday crossings.")
+    page.keyboard.type(text)
     # Draftail writes its state into the form a moment after the last keystroke.
     page.wait_for_function(
-        "() => [...document.querySelectorAll('input[type=hidden]')]"
-        ".some(i => i.value.includes('weekday'))"
+        "text => [...document.querySelectorAll('input[type=hidden]')]"
+        ".some(i => i.value.includes(text))",
+        arg=text,
+    )
+
+
+@pytest.fixture
+def editor_page(page: Page, live_server, django_user_model):
+    django_user_model.objects.create_superuser("chief", "chief@example.org", PASSWORD)
+    log_in(page, live_server, "chief")
+    return page
+
+
+@pytest.fixture
+def news():
+    AuthorFactory(name="Rosa Lind", slug="rosa-lind")
+    return SectionPageFactory(title="News", slug="news")
+
+
+def test_editor_writes_and_publishes_an_article(
+    editor_page, live_server, news, screenshot, offline
+):
+    page = editor_page
+    write_article(
+        page,
+        live_server,
+        news,
+        title="Ferry timetable changes",
+        standfirst="Fewer crossings on weekdays from March.",
+        author="Rosa Lind",
+        text="The operator cut two weekday crossings.",
     )
     screenshot("editing")
     page.get_by_role("button", name="More actions").click()
@@ -62,41 +92,24 @@ def test_editor_writes_and_publishes_an_article(
     assert offline == []
 
 
-def log_in(page: Page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw-12345")
-    page.click("button[type=submit]")
-    expect(page).to_have_title(re.compile("Dashboard"))
-
-
 def test_writer_submits_and_editor_approves(
     page: Page, live_server, screenshot, django_user_model
 ):
-    from django.contrib.auth.models import Group
-
     for name, group in (("wren", "Writers"), ("eddie", "Editors")):
-        user = django_user_model.objects.create_user(name, password="pw-12345")
+        user = django_user_model.objects.create_user(name, password=PASSWORD)
         user.groups.add(Group.objects.get(name=group))
     section = SectionPageFactory(title="Analysis", slug="analysis")
     AuthorFactory(name="Wren Ashby", slug="wren-ashby")
 
     log_in(page, live_server, "wren")
-    page.goto(f"{live_server.url}/admin/pages/add/news/articlepage/{section.pk}/")
-    page.fill("#id_title", "Why the port budget doubled")
-    page.fill("#id_standfirst", "Three decisions explain most of it.")
-    page.get_by_role("button", name=re.compile("Choose author")).first.click()
-    page.get_by_role("link", name="Wren Ashby").click()
-    page.locator(
-        "[data-streamfield-stream-container] button[title='Insert a block']"
-    ).first.click()
-    page.get_by_role("option", name="Paragraph").click()
-    page.locator(".Draftail-Editor [contenteditable=true]").first.click()
-    page.keyboard.type("First, the dredging contract.")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('input[type=hidden]')]"
-        ".some(i => i.value.includes('dredging'))"
+    write_article(
+        page,
+        live_server,
+        section,
+        title="Why the port budget doubled",
+        standfirst="Three decisions explain most of it.",
+        author="Wren Ashby",
+        text="First, the dredging contract.",
     )
     page.get_by_role("button", name="More actions").click()
     expect(page.get_by_role("button", name="Publish")).to_have_count(0)
@@ -119,33 +132,19 @@ def test_writer_submits_and_editor_approves(
     expect(page.locator(".article__body")).to_contain_text("dredging contract")
 
 
-def test_editor_schedules_an_article_that_goes_live_later(editor_page, live_server):
-    import datetime
-
-    import time_machine
-    from django.utils import timezone
-
-    from masthead.news.tasks import publish_due_pages_task
-
+def test_editor_schedules_an_article_that_goes_live_later(
+    editor_page, live_server, news
+):
     page = editor_page
-    section = SectionPageFactory(title="News", slug="news")
-    AuthorFactory(name="Rosa Lind", slug="rosa-lind")
     go_live = timezone.localtime() + datetime.timedelta(hours=3)
-
-    page.goto(f"{live_server.url}/admin/pages/add/news/articlepage/{section.pk}/")
-    page.fill("#id_title", "Election night results")
-    page.fill("#id_standfirst", "Counts from every ward.")
-    page.get_by_role("button", name=re.compile("Choose author")).first.click()
-    page.get_by_role("link", name="Rosa Lind").click()
-    page.locator(
-        "[data-streamfield-stream-container] button[title='Insert a block']"
-    ).first.click()
-    page.get_by_role("option", name="Paragraph").click()
-    page.locator(".Draftail-Editor [contenteditable=true]").first.click()
-    page.keyboard.type("Polls close at ten.")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('input[type=hidden]')]"
-        ".some(i => i.value.includes('Polls close'))"
+    write_article(
+        page,
+        live_server,
+        news,
+        title="Election night results",
+        standfirst="Counts from every ward.",
+        author="Rosa Lind",
+        text="Polls close at ten.",
     )
     page.get_by_role("button", name="Toggle status").click()
     page.get_by_role("button", name="Set schedule").click()
@@ -155,8 +154,7 @@ def test_editor_schedules_an_article_that_goes_live_later(editor_page, live_serv
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".messages")).to_contain_text("scheduled")
 
-    article = ArticlePage.objects.get(title="Election night results")
-    assert not article.live
+    assert not ArticlePage.objects.get(title="Election night results").live
     assert page.goto(live_server.url + "/news/election-night-results/").status == 404
 
     with time_machine.travel(go_live + datetime.timedelta(minutes=1)):
