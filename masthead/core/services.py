@@ -25,9 +25,9 @@ def credentials_file() -> Path:
 def ensure_local_admin() -> LocalAdmin:
     """Create the embedded site's admin account once, and return its credentials.
 
-    Only for a site on the developer's machine (DEBUG on, default SQLite file): the
-    password is kept in var/ so a later `make run` can print it again. A production
-    site creates accounts with `manage.py createsuperuser` instead.
+    Only for a site on the developer's machine (DEBUG on): the password is kept in
+    var/ so that a later `make run` can print it again. A production site creates
+    accounts with `manage.py createsuperuser` instead.
     """
     if not settings.DEBUG:
         raise ImproperlyConfigured(

@@ -61,3 +61,39 @@ def test_missing_page_gets_the_sites_404(client):
 
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_setup_loads_demo_content_only_into_an_empty_site(embedded):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from masthead.news.models import ArticlePage
+
+    first, second = StringIO(), StringIO()
+    call_command("masthead_setup", articles=4, seed=2, stdout=first)
+    call_command("masthead_setup", articles=4, seed=2, stdout=second)
+
+    assert ArticlePage.objects.count() == 4
+    assert "loading demo content" in first.getvalue()
+    assert "loading demo content" not in second.getvalue()
+    password = (embedded / "admin-credentials.txt").read_text().strip()
+    assert f"Password: {password}" in second.getvalue()
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_setup_outside_embedded_mode_changes_nothing(django_user_model):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from masthead.news.models import ArticlePage
+
+    out = StringIO()
+    call_command("masthead_setup", articles=3, stdout=out)
+
+    assert "createsuperuser" in out.getvalue()
+    assert not django_user_model.objects.exists()
+    assert not ArticlePage.objects.exists()

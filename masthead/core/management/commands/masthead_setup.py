@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -21,6 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, articles, seed, **options):
+        if not settings.DEBUG:
+            self.stdout.write(
+                "masthead_setup prepares an embedded site (DEBUG on) and did nothing "
+                "here: create accounts with `manage.py createsuperuser`, and load "
+                "demo content, if you want it, with `manage.py masthead_demo`."
+            )
+            return
         if not ArticlePage.objects.exists():
             self.stdout.write("The database has no story yet: loading demo content.")
             call_command(
