@@ -82,43 +82,33 @@ class Writer:
 
     def pick(self, key: str, slots: _Slots) -> str:
         rng = self.rng
-        if key == "place2":
-            return rng.choice(self._other_places)
-        if key == "thing2":
-            return rng.choice(self._other_things)
-        if key == "person":
-            return rng.choice(self.people)
         if key == "role":
             return rng.choice(self._roles).format_map(slots)
-        if key == "quote":
-            return rng.choice(self._quotes)
-        if key == "finding":
-            return rng.choice(self.topic.findings)
-        if key == "count":
-            return rng.choice(words.COUNTS)
-        if key == "small":
-            return rng.choice(words.SMALL_COUNTS)
         if key == "money":
             return f"${rng.choice((1.2, 2.5, 3.8, 4.1, 6.5, 9.0, 14.7))} million"
         if key == "pct":
             return str(rng.randrange(8, 64))
         if key == "minutes":
             return str(rng.randrange(4, 15))
-        if key == "weekday":
-            return rng.choice(words.WEEKDAYS)
-        if key == "month":
-            return rng.choice(words.MONTHS)
-        if key == "when_past":
-            return rng.choice(words.WHEN_PAST)
-        if key == "when_future":
-            return rng.choice(words.WHEN_FUTURE)
-        if key == "deadline":
-            return rng.choice(words.DEADLINES)
-        if key == "decided":
-            return rng.choice(words.DECIDED)
-        if key == "benefit":
-            return rng.choice(words.BENEFITS)
-        raise KeyError(key)
+        choices = {
+            "place2": self._other_places,
+            "thing2": self._other_things,
+            "person": self.people,
+            "quote": self._quotes,
+            "finding": self.topic.findings,
+            "count": words.COUNTS,
+            "small": words.SMALL_COUNTS,
+            "weekday": words.WEEKDAYS,
+            "month": words.MONTHS,
+            "when_past": words.WHEN_PAST,
+            "when_future": words.WHEN_FUTURE,
+            "deadline": words.DEADLINES,
+            "decided": words.DECIDED,
+            "benefit": words.BENEFITS,
+        }
+        if key not in choices:
+            raise KeyError(key)
+        return rng.choice(choices[key])
 
     def fill(self, template: str) -> str:
         return template.format_map(_Slots(self))
