@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", core_views.health, name="health"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("search/", include("masthead.search.urls")),
+    path("", include("masthead.news.urls")),
 ]
 
 if settings.DEBUG:

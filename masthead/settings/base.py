@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "masthead.core",
     "masthead.news",
     "masthead.demo",
+    "masthead.search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -1,0 +1,4 @@
+"""Feeds, sitemaps and robots.txt: the site's distribution endpoints."""
+
+app_name = "news"
+urlpatterns = []
