@@ -8,6 +8,8 @@ from masthead.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.health, name="health"),
+    path("manifest.webmanifest", core_views.web_manifest, name="manifest"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("masthead.search.urls")),
@@ -15,10 +17,23 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Uploaded files from the app itself: embedded mode and tests. At scale nginx,
+    # a CDN or the object store serves them.
+    import re
+
+    from django.urls import re_path
+    from django.views.static import serve
+
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 urlpatterns += [path("", include(wagtail_urls))]

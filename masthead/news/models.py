@@ -42,7 +42,12 @@ class HomePage(RoutablePageMixin, Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
+        from . import structured_data
+
         context = super().get_context(request, *args, **kwargs)
+        context["structured_data"] = [
+            structured_data.organization(self.get_site(), request)
+        ]
         context.setdefault(
             "stories",
             queries.paginate(queries.latest_articles(), request, RIVER_PAGE_SIZE),
@@ -379,7 +384,11 @@ class ArticlePage(Page):
 
     @cached_property
     def authors(self) -> list[Author]:
-        return [link.author for link in self.article_authors.all()]
+        links = self.article_authors.all()
+        if "article_authors" not in getattr(self, "_prefetched_objects_cache", {}):
+            # Lists prefetch the bylines with their authors; a lone page joins them.
+            links = links.select_related("author")
+        return [link.author for link in links]
 
     def clean(self):
         super().clean()
@@ -410,7 +419,30 @@ class ArticlePage(Page):
         if errors:
             raise ValidationError(errors)
 
+    def author_paths(self) -> list[tuple[Author, str]]:
+        """Each byline's author with the path of their page on this site."""
+        home = self.get_site().root_page.specific
+        return [
+            (
+                author,
+                home.url + home.reverse_subpage("author", kwargs={"slug": author.slug}),
+            )
+            for author in self.authors
+        ]
+
     def get_context(self, request, *args, **kwargs):
+        from . import structured_data
+
         context = super().get_context(request, *args, **kwargs)
         context["corrections"] = self.corrections.all()
+        context["next_story"] = queries.next_in_section(self)
+        context["related_stories"] = queries.related_articles(self)
+        context["share_url"] = self.canonical_url or self.get_full_url(request)
+        context["share_image"] = structured_data.share_image_url(
+            self.featured_image, self.get_site()
+        )
+        context["structured_data"] = [
+            structured_data.news_article(self, request),
+            structured_data.breadcrumbs(self, request),
+        ]
         return context

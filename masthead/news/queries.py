@@ -69,3 +69,37 @@ def paginate(queryset, request, per_page: int):
         return paginator.page(1)
     except EmptyPage:
         return paginator.page(paginator.num_pages)
+
+
+def next_in_section(article):
+    """The story published just before this one in its section, for "Next"."""
+    from .models import ArticlePage
+
+    if article.first_published_at is None:
+        return None
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .sibling_of(article, inclusive=False)
+        .filter(first_published_at__lt=article.first_published_at)
+        .order_by("-first_published_at")
+        .only("title", "url_path", "path", "depth", "first_published_at")
+        .first()
+    )
+
+
+def related_articles(article, limit: int = 3) -> list:
+    """Recent stories sharing the most tags with this one (none if it has no tags)."""
+    from django.db.models import Count
+
+    from .models import ArticlePage
+
+    # Read through the manager's objects: in a preview the tags live in memory only.
+    tag_ids = [tag.pk for tag in article.tags.all() if tag.pk is not None]
+    if not tag_ids:
+        return []
+    return list(
+        _teasers(ArticlePage.objects.filter(tags__in=tag_ids).exclude(pk=article.pk))
+        .annotate(shared_tags=Count("tags"))
+        .order_by("-shared_tags", "-first_published_at")[:limit]
+    )

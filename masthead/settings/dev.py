@@ -7,4 +7,5 @@ DEBUG = env.bool("DEBUG", default=True)
 # A fixed key is fine here: dev settings never serve the public.
 SECRET_KEY = env.str("SECRET_KEY", default="masthead-dev-only-key-not-for-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -2,17 +2,19 @@ from pathlib import Path
 
 import pytest
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-results"
+# Not test-results/: pytest-playwright empties that folder when a run starts.
+ROOT = Path(__file__).resolve().parent.parent.parent
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
 @pytest.fixture
 def screenshot(page, request):
-    """Save a full-page screenshot under test-results/ for a person to look at."""
+    """Save a full-page screenshot in artifacts/screenshots/ for a person to see."""
 
-    def take(name: str) -> Path:
-        SCREENSHOTS.mkdir(exist_ok=True)
+    def take(name: str, full_page: bool = True) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{request.node.name}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take

@@ -1,5 +1,10 @@
+import json
+
 from django import template
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from wagtail.models import Site
 
 from masthead.core.choices import SocialNetwork
@@ -80,3 +85,26 @@ def social_label(value) -> str:
         return SocialNetwork(value.get("network")).label
     except ValueError:
         return value.get("url", "")
+
+
+# The characters that could end a <script> element or start markup inside it.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def json_ld(context, data) -> str:
+    """A schema.org block, escaped so no value can close the script element."""
+    request = context.get("request")
+    nonce = str(getattr(request, "csp_nonce", "")) if request else ""
+    payload = json.dumps(data, cls=DjangoJSONEncoder).translate(_SCRIPT_ESCAPES)
+    return format_html(
+        '<script type="application/ld+json" nonce="{}">{}</script>',
+        nonce,
+        mark_safe(payload),  # noqa: S308 - JSON with <, > and & escaped above
+    )
+
+
+@register.simple_tag(takes_context=True)
+def csp_nonce(context) -> str:
+    request = context.get("request")
+    return str(getattr(request, "csp_nonce", "")) if request else ""
