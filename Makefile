@@ -28,7 +28,7 @@ run: $(VENV)/.installed ## serve the site and its worker at http://127.0.0.1:$(P
 	$(PY) manage.py masthead_run --port $(PORT)
 
 test: $(VENV)/.installed ## the whole suite: unit, integration, browser, lint
-	@bin/ensure-chromium
+	@bin/ensure-test-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed ## the suite without the browser and process tests
