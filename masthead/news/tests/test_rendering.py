@@ -188,22 +188,29 @@ def test_page_number_junk_falls_back(client, article):
 
 
 @pytest.mark.django_db
-def test_river_queries_do_not_grow_with_its_stories(client, section, image):
-    def queries_for_home():
+@pytest.mark.parametrize(
+    "path", ["/", "/latest/", "/news/", "/authors/ada-reyes/", "/tags/budget/"]
+)
+def test_list_queries_are_bounded_and_do_not_grow_with_stories(
+    client, section, author, image, path, django_assert_max_num_queries
+):
+    def add_stories(count):
+        for _ in range(count):
+            story = ArticlePageFactory(
+                parent=section, featured_image=image, authors=[author, AuthorFactory()]
+            )
+            story.tags.add("budget")
+            story.save()
+        client.get(path)  # renditions are created on the first view
+
+    def queries_for_path():
         with CaptureQueriesContext(connection) as queries:
-            assert client.get("/").status_code == 200
+            assert client.get(path).status_code == 200
         return len(queries)
 
-    for _ in range(2):
-        ArticlePageFactory(parent=section, featured_image=image)
-    client.get("/")  # renditions are created on the first view
-    few = queries_for_home()
-    for _ in range(8):
-        ArticlePageFactory(
-            parent=section,
-            featured_image=image,
-            authors=[AuthorFactory(), AuthorFactory()],
-        )
-    client.get("/")
+    add_stories(2)
+    few = queries_for_path()
+    add_stories(8)
 
-    assert queries_for_home() == few
+    with django_assert_max_num_queries(30):
+        assert queries_for_path() == few
