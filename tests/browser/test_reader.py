@@ -47,7 +47,8 @@ def test_video_loads_from_the_provider_only_after_a_click(
     expect(poster).to_contain_text("loads from YouTube")
     assert page.locator("iframe").count() == 0
 
-    poster.click()
+    with page.expect_request(re.compile(r"youtube-nocookie\.com")):
+        poster.click()
 
     frame = page.locator(".media-embed iframe").first
     expect(frame).to_have_attribute(
@@ -58,7 +59,7 @@ def test_video_loads_from_the_provider_only_after_a_click(
 
 def test_sections_navigation_and_series_page(page: Page, live_server, demo_site):
     page.goto(live_server.url + "/")
-    page.get_by_role("navigation", name="Sections").get_by_role(
+    page.get_by_role("navigation", name="Sections", exact=True).get_by_role(
         "link", name="Video"
     ).click()
 
