@@ -3,6 +3,7 @@ import shutil
 
 import pytest
 from django.db import connections
+from django.test import TestCase, TransactionTestCase
 
 # Playwright's sync API keeps an event loop running in the test thread; Django's ORM
 # would refuse to run in live_server tests without this.
@@ -46,7 +47,27 @@ def django_db_setup(django_db_setup):
             type(connection)._test_serialized_contents = contents
 
 
+def _database_order(item) -> int:
+    """0: rolled-back database tests, 1: tests that commit, 2: no database."""
+    test_class = getattr(item, "cls", None)
+    if test_class and issubclass(test_class, TransactionTestCase):
+        return 0 if issubclass(test_class, TestCase) else 1
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    commits = bool(marker and marker.kwargs.get("transaction")) or (
+        "transactional_db" in fixtures or "live_server" in fixtures
+    )
+    if commits:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    # pytest-django puts tests that commit after those that roll back, because a
+    # committing test leaves the database flushed. pytest then regroups the items by
+    # Playwright's session-scoped browser parameter, which undoes that; sort again.
+    items.sort(key=_database_order)
     if shutil.which(os.environ.get("CHROMIUM_PATH", "chromium")):
         return
     if os.environ.get("MASTHEAD_REQUIRE_BROWSER"):

@@ -263,7 +263,7 @@ def apply_site_identity(home: HomePage) -> None:
         (SocialNetwork.X, f"https://x.com/{handle}"),
         (SocialNetwork.FACEBOOK, f"https://www.facebook.com/{handle}"),
         (SocialNetwork.TELEGRAM, f"https://t.me/{handle}"),
-        (SocialNetwork.RSS, f"https://{words.NEWSROOM_DOMAIN}/feed/"),
+        (SocialNetwork.RSS, f"https://{words.NEWSROOM_DOMAIN}/feeds/rss.xml"),
     ]
     settings = MastheadSettings.for_site(site)
     settings.tagline = words.TAGLINE

@@ -1,5 +1,13 @@
-from django.http import HttpResponse
+from django.shortcuts import render
+
+from . import queries
 
 
 def search(request):
-    return HttpResponse("Search is coming.", content_type="text/plain")
+    """The reader's search page: a form, then a page of matching stories."""
+    query = queries.clean_query(request.GET.get("q", ""))
+    context = {"query": query, "river_title": f"Search: {query}" if query else "Search"}
+    if query:
+        context["terms"] = queries.search_terms(query)
+        context["stories"] = queries.search_articles(query, request.GET.get("page"))
+    return render(request, "search/search.html", context)

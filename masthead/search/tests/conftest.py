@@ -1,0 +1,28 @@
+import pytest
+
+from masthead.news.tests.factories import (
+    ArticlePageFactory,
+    AuthorFactory,
+    SectionPageFactory,
+)
+
+
+@pytest.fixture
+def section(db):
+    return SectionPageFactory(title="News", slug="news")
+
+
+@pytest.fixture
+def author(db):
+    return AuthorFactory(name="Ada Reyes", slug="ada-reyes")
+
+
+@pytest.fixture
+def story(section, author):
+    """Make a live story in the News section by Ada Reyes."""
+
+    def make(title="Council votes on budget", **kwargs):
+        kwargs.setdefault("authors", [author])
+        return ArticlePageFactory(parent=section, title=title, **kwargs)
+
+    return make
