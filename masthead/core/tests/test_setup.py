@@ -97,3 +97,14 @@ def test_setup_outside_embedded_mode_changes_nothing(django_user_model):
     assert "createsuperuser" in out.getvalue()
     assert not django_user_model.objects.exists()
     assert not ArticlePage.objects.exists()
+
+
+def test_server_error_page_is_in_the_sites_look_without_details(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/broken/"))
+
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html
+    assert "Traceback" not in html
