@@ -5,6 +5,8 @@ import pytest
 from django.db import connections
 from django.test import TestCase, TransactionTestCase
 
+pytest_plugins = ["masthead.news.tests.fixtures"]
+
 # Playwright's sync API keeps an event loop running in the test thread; Django's ORM
 # would refuse to run in live_server tests without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,20 +1,6 @@
 import pytest
 
-from masthead.news.tests.factories import (
-    ArticlePageFactory,
-    AuthorFactory,
-    SectionPageFactory,
-)
-
-
-@pytest.fixture
-def section(db):
-    return SectionPageFactory(title="News", slug="news")
-
-
-@pytest.fixture
-def author(db):
-    return AuthorFactory(name="Ada Reyes", slug="ada-reyes")
+from masthead.news.tests.factories import ArticlePageFactory
 
 
 @pytest.fixture

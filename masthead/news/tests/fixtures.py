@@ -1,6 +1,12 @@
+"""Story fixtures shared by every app's tests (loaded by the root conftest)."""
+
 import pytest
 
-from .factories import ArticlePageFactory, AuthorFactory, SectionPageFactory
+from masthead.news.tests.factories import (
+    ArticlePageFactory,
+    AuthorFactory,
+    SectionPageFactory,
+)
 
 
 @pytest.fixture
