@@ -11,7 +11,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -46,18 +45,18 @@ def test_no_third_party_request_and_no_cookie(page: Page, live_server, reader_pa
     assert page.context.cookies() == []
 
 
-def test_axe_finds_no_serious_violation(page: Page, live_server, reader_paths):
+def test_axe_finds_no_violation(page: Page, live_server, reader_paths):
+    # The bar is "no serious or critical"; the pages are clean of every impact, so
+    # hold them there.
     found = {}
     for name, path in reader_paths.items():
         page.goto(live_server.url + path)
         violations = Axe().run(page).response["violations"]
-        serious = [
-            f"{v['id']}: {v['help']} ({len(v['nodes'])}x)"
-            for v in violations
-            if v["impact"] in SERIOUS
-        ]
-        if serious:
-            found[name] = serious
+        if violations:
+            found[name] = [
+                f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])}x)"
+                for v in violations
+            ]
 
     assert found == {}
 
