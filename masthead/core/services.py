@@ -1,12 +1,14 @@
-"""Setting up a site: the local admin account of embedded mode."""
+"""Setting up a site: its address, and the local admin account of embedded mode."""
 
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
+from wagtail.models import Site
 
 LOCAL_ADMIN_USERNAME = "admin"
 
@@ -54,3 +56,22 @@ def ensure_local_admin() -> LocalAdmin:
     path.write_text(password + "\n")
     path.chmod(0o600)
     return LocalAdmin(LOCAL_ADMIN_USERNAME, password, created=created)
+
+
+def sync_default_site(site_url: str) -> Site:
+    """Make the default Wagtail site answer at `site_url` (SITE_URL).
+
+    Feeds, sitemaps, structured data and admin links build absolute URLs from the
+    Wagtail site record, so it has to name the address readers actually use.
+    """
+    parts = urlsplit(site_url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"SITE_URL={site_url!r} is not a web address like https://news.example.org"
+        )
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    site = Site.objects.get(is_default_site=True)
+    if (site.hostname, site.port) != (parts.hostname, port):
+        site.hostname, site.port = parts.hostname, port
+        site.save(update_fields=["hostname", "port"])
+    return site

@@ -108,3 +108,26 @@ def test_server_error_page_is_in_the_sites_look_without_details(rf):
     assert response.status_code == 500
     assert "Something went wrong on our side" in html
     assert "Traceback" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "root"),
+    [
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("https://news.example.org", "https://news.example.org"),
+        ("http://news.example.org:8080/", "http://news.example.org:8080"),
+    ],
+)
+def test_default_site_follows_site_url(url, root):
+    from masthead.core.services import sync_default_site
+
+    assert sync_default_site(url).root_url == root
+
+
+@pytest.mark.django_db
+def test_a_bad_site_url_is_named():
+    from masthead.core.services import sync_default_site
+
+    with pytest.raises(ImproperlyConfigured, match="not a web address"):
+        sync_default_site("news.example.org")

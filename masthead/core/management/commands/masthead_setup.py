@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from masthead.core.services import ensure_local_admin
+from masthead.core.services import ensure_local_admin, sync_default_site
 from masthead.news.models import ArticlePage
 
 
@@ -29,6 +29,8 @@ class Command(BaseCommand):
                 "demo content, if you want it, with `manage.py masthead_demo`."
             )
             return
+        site = sync_default_site(settings.SITE_URL)
+        self.stdout.write(f"The site answers at {site.root_url}/")
         if not ArticlePage.objects.exists():
             self.stdout.write("The database has no story yet: loading demo content.")
             call_command(
