@@ -13,7 +13,8 @@ def _section_title() -> Subquery:
     return Subquery(Page.objects.filter(path=parent_path).values("title")[:1])
 
 
-def _teasers(queryset: QuerySet) -> QuerySet:
+def teasers(queryset: QuerySet) -> QuerySet:
+    """Live, public stories with what a teaser shows joined in, newest first."""
     from .models import ArticleAuthor
 
     return (
@@ -37,25 +38,25 @@ def latest_articles(section=None) -> QuerySet:
     articles = ArticlePage.objects.all()
     if section is not None:
         articles = articles.child_of(section)
-    return _teasers(articles)
+    return teasers(articles)
 
 
 def articles_by_author(author) -> QuerySet:
     from .models import ArticlePage
 
-    return _teasers(ArticlePage.objects.filter(article_authors__author=author))
+    return teasers(ArticlePage.objects.filter(article_authors__author=author))
 
 
 def articles_by_tag(tag) -> QuerySet:
     from .models import ArticlePage
 
-    return _teasers(ArticlePage.objects.filter(tags=tag))
+    return teasers(ArticlePage.objects.filter(tags=tag))
 
 
 def series_episodes(series) -> QuerySet:
     from .models import ArticlePage
 
-    return _teasers(ArticlePage.objects.filter(series=series)).order_by(
+    return teasers(ArticlePage.objects.filter(series=series)).order_by(
         "-episode_number"
     )
 
@@ -99,7 +100,7 @@ def related_articles(article, limit: int = 3) -> list:
     if not tag_ids:
         return []
     return list(
-        _teasers(ArticlePage.objects.filter(tags__in=tag_ids).exclude(pk=article.pk))
+        teasers(ArticlePage.objects.filter(tags__in=tag_ids).exclude(pk=article.pk))
         .annotate(shared_tags=Count("tags"))
         .order_by("-shared_tags", "-first_published_at")[:limit]
     )

@@ -1,5 +1,6 @@
 """The reader's search: cleaning the query, ranking stories, one page of teasers."""
 
+import logging
 import re
 import unicodedata
 from functools import cached_property
@@ -11,9 +12,11 @@ from django.db.models import F, IntegerField
 from django.db.models.functions import Cast
 
 from masthead.news.models import ArticlePage
-from masthead.news.queries import _teasers
+from masthead.news.queries import teasers
 
 PAGE_SIZE = 20
+logger = logging.getLogger("masthead.search")
+
 MAX_QUERY_LENGTH = 200
 # More words than this make a slower search and no better one.
 MAX_TERMS = 10
@@ -93,8 +96,13 @@ class _RankedArticles:
         compiler = self._wagtail_search().query_compiler
         if not isinstance(compiler, SQLiteSearchQueryCompiler):
             return None
-        search_query = compiler.build_search_query(normalize(compiler.query))
-        rank = compiler._build_rank_expression(compiler.get_search_vectors(), None)
+        try:
+            search_query = compiler.build_search_query(normalize(compiler.query))
+            rank = compiler._build_rank_expression(compiler.get_search_vectors(), None)
+        except (AttributeError, TypeError):
+            # Wagtail changed the internals we borrow: rank its own (slower) way.
+            logger.warning("SQLite one-pass search ranking unavailable", exc_info=True)
+            return None
         hits = (
             SQLiteFTSIndexEntry.objects.filter(
                 MatchExpression(compiler.FTS_TABLE_FIELDS, search_query)
@@ -146,6 +154,6 @@ class _RankedArticles:
             return []
         articles = {
             article.pk: article
-            for article in _teasers(ArticlePage.objects.filter(pk__in=ids))
+            for article in teasers(ArticlePage.objects.filter(pk__in=ids))
         }
         return [articles[pk] for pk in ids if pk in articles]
