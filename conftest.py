@@ -5,7 +5,10 @@ import pytest
 from django.db import connections
 from django.test import TestCase, TransactionTestCase
 
-pytest_plugins = ["masthead.news.tests.fixtures"]
+pytest_plugins = [
+    "masthead.news.tests.fixtures",
+    "masthead.comments.tests.fixtures",
+]
 
 # Playwright's sync API keeps an event loop running in the test thread; Django's ORM
 # would refuse to run in live_server tests without this.
@@ -78,3 +81,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached fragments must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("masthead.search.urls")),
+    path("comments/", include("masthead.comments.urls")),
     path("", include("masthead.news.urls")),
 ]
 

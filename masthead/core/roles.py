@@ -57,8 +57,17 @@ MODEL_PERMISSIONS = {
         "wagtailredirects.add_redirect",
         "wagtailredirects.change_redirect",
         "wagtailredirects.delete_redirect",
+        "comments.view_comment",
+        "comments.change_comment",
+        "comments.moderate_comment",
+        "comments.change_commentsettings",
     ],
-    MODERATORS: ["wagtailadmin.access_admin"],
+    MODERATORS: [
+        "wagtailadmin.access_admin",
+        "comments.view_comment",
+        "comments.change_comment",
+        "comments.moderate_comment",
+    ],
 }
 
 
@@ -72,9 +81,15 @@ def _ensure_permissions_exist(apps) -> None:
 
 
 def _permission(apps, dotted: str):
+    """The permission, or None while its app's models are not migrated yet.
+
+    core/0002 runs before the comments app exists; comments/0002 grants those.
+    """
     Permission = apps.get_model("auth", "Permission")
     app_label, codename = dotted.split(".")
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(
+        content_type__app_label=app_label, codename=codename
+    ).first()
 
 
 def apply_editorial_roles(apps) -> None:
@@ -110,7 +125,8 @@ def apply_editorial_roles(apps) -> None:
                 collection=root_collection,
                 permission=_permission(apps, dotted),
             )
-        group.permissions.set([_permission(apps, p) for p in MODEL_PERMISSIONS[name]])
+        permissions = [_permission(apps, p) for p in MODEL_PERMISSIONS[name]]
+        group.permissions.set([p for p in permissions if p is not None])
 
     _apply_review_workflow(apps, root_page, groups[EDITORS])
 

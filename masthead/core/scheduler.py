@@ -30,6 +30,14 @@ def default_jobs() -> list[PeriodicJob]:
     return [
         PeriodicJob("masthead.news.tasks.publish_due_pages_task", every_seconds=30),
         PeriodicJob("masthead.core.tasks.prune_task_results_task", every_seconds=3600),
+        # Notifications held back by a subscriber's 15-minute window go out here.
+        PeriodicJob(
+            "masthead.comments.tasks.deliver_comment_notifications_task",
+            every_seconds=60,
+        ),
+        PeriodicJob(
+            "masthead.comments.tasks.send_moderator_digest_task", every_seconds=3600
+        ),
     ]
 
 

@@ -24,6 +24,7 @@ from masthead.news.models import ArticlePage, Author, HomePage, SectionPage, Ser
 from .exceptions import DemoError
 from .generate import images, words
 from .generate.bulk import ArticleWriter, Destination
+from .generate.comments import write_demo_comments
 from .generate.drafts import (
     DEFAULT_UNTIL,
     SECTIONS,
@@ -49,6 +50,7 @@ class DemoReport:
     """What a run added, for the command to print."""
 
     articles: int = 0
+    comments: int = 0
     sections_created: int = 0
     authors_created: int = 0
     tags: int = 0
@@ -135,6 +137,16 @@ def generate_demo(
                 progress(len(batch))
     report.seconds["articles"] = time.monotonic() - started
     report.articles = len(slots)
+
+    started = time.monotonic()
+    report.comments = write_demo_comments(
+        [
+            (page_id, slot.published_at)
+            for page_id, slot in zip(writer.to.page_ids, slots, strict=True)
+        ],
+        seed,
+    )
+    report.seconds["comments"] = time.monotonic() - started
     report.episodes = {
         page.title: sum(1 for slot in slots if slot.series == key)
         for key, page in series.items()

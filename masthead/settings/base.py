@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "masthead.news",
     "masthead.demo",
     "masthead.search",
+    "masthead.comments",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -206,13 +207,24 @@ USE_TZ = True
 # only from the two privacy-respecting hosts. The admin keeps Wagtail's own needs.
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
+# --- Comments (the rest of MASTHEAD_COMMENTS_* is in masthead/comments/conf.py) -----
+# Gravatar is a request to a third party for every avatar: off unless asked for.
+MASTHEAD_COMMENTS_GRAVATAR = env.bool("MASTHEAD_COMMENTS_GRAVATAR", default=False)
+# An Akismet key (or a compatible service's, with its URL) turns on the spam check.
+MASTHEAD_COMMENTS_AKISMET_KEY = env.str("MASTHEAD_COMMENTS_AKISMET_KEY", default="")
+MASTHEAD_COMMENTS_AKISMET_URL = env.str(
+    "MASTHEAD_COMMENTS_AKISMET_URL",
+    default="https://{key}.rest.akismet.com/1.1/comment-check",
+)
+
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/documents/"],
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:"]
+        + (["https://www.gravatar.com"] if MASTHEAD_COMMENTS_GRAVATAR else []),
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": ["https://www.youtube-nocookie.com", "https://w.soundcloud.com"],

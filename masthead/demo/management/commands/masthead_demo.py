@@ -86,7 +86,8 @@ class Command(BaseCommand):
                 f"Added {report.articles:,} demo stories "
                 f"(episodes: {episodes or 'none'}) in {seconds:.1f} s; "
                 f"{report.sections_created} new sections, "
-                f"{report.authors_created} new authors, {report.tags} tags."
+                f"{report.authors_created} new authors, {report.tags} tags, "
+                f"{report.comments:,} reader comments."
             )
         )
         if verbosity > 1:

@@ -1,0 +1,72 @@
+"""The moderation queue's filters: article, status, email and date.
+
+The queue opens on pending comments. "Any status" is an explicit choice rather
+than an empty value, so that a missing `status` parameter always means "pending"
+and the bulk actions' "select all" sees the same rows as the listing did.
+"""
+
+import django_filters
+from django import forms
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+
+from .choices import CommentStatus
+from .models import Comment
+
+ANY_STATUS = "any"
+STATUS_CHOICES = [
+    *[(value, label) for value, label in CommentStatus.choices],
+    (ANY_STATUS, "Any status"),
+]
+
+
+def _articles_with_comments(request):
+    from masthead.news.models import ArticlePage
+
+    return (
+        ArticlePage.objects.filter(comments__isnull=False).distinct().order_by("title")
+    )
+
+
+class CommentQueueFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        empty_label=None,
+        initial=CommentStatus.PENDING,
+        widget=forms.RadioSelect,
+    )
+    page = django_filters.ModelChoiceFilter(
+        label="Article",
+        queryset=_articles_with_comments,
+        empty_label="All articles",
+    )
+    author_email = django_filters.CharFilter(label="Email", lookup_expr="icontains")
+    created_at = django_filters.DateFromToRangeFilter(
+        label="Posted", widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["status", "page", "author_email", "created_at"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if data is not None and not data.get("status"):
+            data = data.copy()
+            data["status"] = CommentStatus.PENDING
+        super().__init__(data, queryset, request=request, prefix=prefix)
+
+    def filter_status(self, queryset, name, value):
+        if value == ANY_STATUS:
+            return queryset
+        return queryset.filter(status=value)
+
+
+def filter_queue(params, queryset=None, request=None):
+    """The comments the queue shows for these query parameters."""
+    if queryset is None:
+        queryset = Comment.objects.all()
+    filterset = CommentQueueFilterSet(params, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        return queryset.none()
+    return filterset.qs

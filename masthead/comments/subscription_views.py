@@ -1,0 +1,218 @@
+"""Reader pages for following a discussion by email and for erasing one's data.
+
+Every response carries links with tokens or an address, so none is cached
+(`never_cache` sends `Cache-Control: private, no-store`). The pages are
+script-free: the site's CSP allows no inline code.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from masthead.core import ratelimit
+
+from . import conf, subscriptions, tokens
+from .choices import SubscriptionKind, SubscriptionStatus
+from .exceptions import FormTokenError
+
+TEMPLATES = "comments/subscriptions"
+RATE_MESSAGE = "Too many requests from your connection. Please try again in an hour."
+SUBSCRIBE_SENT = (
+    "Check your inbox: we have sent you a link to confirm your subscription."
+)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _live_article(page_id: int):
+    from masthead.news.models import ArticlePage
+
+    page = ArticlePage.objects.live().filter(pk=page_id).first()
+    if page is None:
+        raise Http404("No such article")
+    return page
+
+
+def _user_id(request) -> int | None:
+    return request.user.pk if request.user.is_authenticated else None
+
+
+def _email_error(email: str) -> str | None:
+    if not email:
+        return "Please give your email address."
+    try:
+        validate_email(email)
+    except ValidationError:
+        return "Please check your email address, e.g. name@example.org."
+    return None
+
+
+def _within_rate(request, scope: str, email: str) -> bool:
+    """Per connection, and per address so that no one can mail-bomb a stranger."""
+    limit, window = conf.get("MASTHEAD_COMMENTS_SUBSCRIBE_RATE_PER_IP")
+    by_ip = ratelimit.hit(scope, ratelimit.client_ip(request), limit, window)
+    by_email = ratelimit.hit(f"{scope}-email", email.lower(), limit, window)
+    return by_ip and by_email
+
+
+def _read_subscribe_form(request, page) -> tuple[dict, dict]:
+    """The reader's input, and a message per field that needs another look."""
+    data = {
+        "email": request.POST.get("email", "").strip(),
+        "kinds": request.POST.getlist("kind"),
+        "homepage": request.POST.get("homepage", ""),
+    }
+    errors = {}
+    if data["homepage"]:
+        errors["homepage"] = "Please leave this field empty."
+    try:
+        tokens.read_form_token(
+            request.POST.get("token", ""), page.pk, _user_id(request)
+        )
+    except FormTokenError as exc:
+        errors["token"] = exc.message
+    if message := _email_error(data["email"]):
+        errors["email"] = message
+    if not data["kinds"]:
+        errors["kind"] = "Please choose which new comments you want to hear about."
+    elif not set(data["kinds"]) <= set(SubscriptionKind.values):
+        errors["kind"] = "Please choose from the options shown."
+    return data, errors
+
+
+@csrf_exempt  # the form sits on cached article pages; the signed token stands in
+@never_cache
+@require_http_methods(["GET", "POST"])
+def subscribe(request, page_id: int):
+    """The subscribe form (GET) and its submission (POST, HTML or JSON)."""
+    page = _live_article(page_id)
+    data, errors, status = {"kinds": [SubscriptionKind.ALL_COMMENTS]}, {}, 200
+    if request.method == "POST":
+        data, errors = _read_subscribe_form(request, page)
+        status = 400 if errors else 200
+        if not errors and not _within_rate(
+            request, "comments-subscribe", data["email"]
+        ):
+            errors, status = {"__all__": RATE_MESSAGE}, 429
+        if not errors:
+            subscriptions.subscribe(page, data["email"], data["kinds"])
+            if _wants_json(request):
+                return JsonResponse({"ok": True, "message": SUBSCRIBE_SENT})
+            context = {"article": page, "sent": SUBSCRIBE_SENT}
+            return render(request, f"{TEMPLATES}/subscribe.html", context)
+    token = tokens.issue_form_token(page.pk, _user_id(request))
+    if errors and _wants_json(request):
+        return JsonResponse(
+            {"ok": False, "errors": errors, "token": token}, status=status
+        )
+    context = {
+        "article": page,
+        "data": data,
+        "errors": errors,
+        "form_error": errors.get("__all__"),
+        "token": token,
+        "kinds": SubscriptionKind.choices,
+    }
+    return render(request, f"{TEMPLATES}/subscribe.html", context, status=status)
+
+
+def _link_invalid(request, title: str, message: str, status: int = 404, link=None):
+    context = {"title": title, "message": message, "link": link}
+    return render(request, f"{TEMPLATES}/link_invalid.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token: str):
+    """Ask for a click first (GET), confirm on POST: mail scanners open links."""
+    row = subscriptions.find(token)
+    if row is None or row.status == SubscriptionStatus.UNSUBSCRIBED:
+        return _link_invalid(
+            request,
+            "This confirmation link is not valid",
+            "It may be mistyped, or the subscription was ended since. "
+            "Subscribe again from the article to get a new link.",
+        )
+    if request.method == "POST":
+        row = subscriptions.confirm(token)
+    done = row.status == SubscriptionStatus.CONFIRMED
+    rows = subscriptions.reader_rows(
+        row, SubscriptionStatus.CONFIRMED if done else SubscriptionStatus.PENDING
+    )
+    context = {
+        "article": row.page,
+        "kinds": [SubscriptionKind(r.kind).label for r in rows],
+        "done": done,
+    }
+    return render(request, f"{TEMPLATES}/confirm.html", context)
+
+
+@csrf_exempt  # RFC 8058 one-click: the mail provider POSTs without our cookie
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """A button (GET); POST, also sent by mail clients' one-click, unsubscribes."""
+    row = subscriptions.find(token)
+    if row is None:
+        return _link_invalid(
+            request,
+            "Nothing to unsubscribe",
+            "We found no subscription for this link, so there is nothing to do: "
+            "you will get no mails from it.",
+        )
+    if request.method == "POST":
+        row = subscriptions.unsubscribe(token)
+    context = {
+        "article": row.page,
+        "done": row.status == SubscriptionStatus.UNSUBSCRIBED,
+    }
+    return render(request, f"{TEMPLATES}/unsubscribe.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def erase_request(request):
+    """Ask for an erasure link by email; the answer is the same for every address."""
+    data, errors, status = {"email": ""}, {}, 200
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "").strip() for k in ("email", "homepage")}
+        if data["homepage"]:
+            errors["homepage"] = "Please leave this field empty."
+        if message := _email_error(data["email"]):
+            errors["email"] = message
+        status = 400 if errors else 200
+        if not errors and not _within_rate(request, "comments-erase", data["email"]):
+            errors, status = {"__all__": RATE_MESSAGE}, 429
+        if not errors:
+            subscriptions.request_erasure(data["email"])
+            return render(request, f"{TEMPLATES}/erase_request.html", {"sent": True})
+    context = {"data": data, "errors": errors, "form_error": errors.get("__all__")}
+    return render(request, f"{TEMPLATES}/erase_request.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def erase_confirm(request, token: str):
+    """Show what erasing will do (GET) and erase on POST."""
+    email = tokens.read_erase_token(token)
+    if email is None:
+        return _link_invalid(
+            request,
+            "This erasure link has expired or is not valid",
+            "Links to erase your comments work for two days and only as we sent "
+            "them. Ask for a new link and we will mail it to you.",
+            status=400,
+            link="erase",
+        )
+    if request.method == "POST":
+        erased = subscriptions.erase_commenter(email)
+        context = {"done": True, "erased": erased}
+        return render(request, f"{TEMPLATES}/erase_confirm.html", context)
+    context = {"email": email, "summary": subscriptions.erasure_summary(email)}
+    return render(request, f"{TEMPLATES}/erase_confirm.html", context)

@@ -1,0 +1,318 @@
+"""Following a discussion by email, its notification mails, and "erase my data".
+
+A subscription is one (article, address, kind) row that becomes active only after
+the reader clicks the link we mail them (double opt-in). A reader who follows an
+article both ways is one recipient: their rows for the article share one
+15-minute window and get one mail listing every new comment once.
+"""
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from . import conf, emails, tokens
+from .choices import CommentStatus, SubscriptionKind, SubscriptionStatus
+from .models import Comment, PendingNotification, Subscription
+from .services import erase_comment
+
+logger = logging.getLogger("masthead.comments")
+
+
+def normalise_email(email: str) -> str:
+    """The stored form of an address: trimmed and lower-cased, as comments store it."""
+    return (email or "").strip().lower()
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def subscribe(page, email: str, kinds: list[str]) -> list[Subscription]:
+    """Ask to follow `page` by email; returns the rows for the requested kinds.
+
+    New and previously unsubscribed rows wait for confirmation under a fresh token,
+    and one mail asks the reader to confirm them all; rows already confirmed stay
+    as they are and trigger no mail. Asking again before confirming sends the
+    confirmation mail again (the first one may have been lost). Rate limits are
+    the caller's job.
+    """
+    email = normalise_email(email)
+    wanted = [kind for kind in SubscriptionKind.values if kind in set(kinds)]
+    if not email or not wanted:
+        raise ValueError("subscribe() needs an address and at least one known kind")
+    rows = []
+    with transaction.atomic():
+        for kind in wanted:
+            row, created = Subscription.objects.select_for_update().get_or_create(
+                page_id=page.pk,
+                email=email,
+                kind=kind,
+                defaults={"token": _new_token(), "status": SubscriptionStatus.PENDING},
+            )
+            if not created and row.status == SubscriptionStatus.UNSUBSCRIBED:
+                row.status = SubscriptionStatus.PENDING
+                row.token = _new_token()
+                row.confirmed_at = None
+                row.save(update_fields=["status", "token", "confirmed_at"])
+            rows.append(row)
+        pending = list(
+            Subscription.objects.filter(
+                page_id=page.pk, email=email, status=SubscriptionStatus.PENDING
+            ).order_by("pk")
+        )
+    if pending:
+        emails.confirmation_email(page, pending).send()
+        logger.info("subscription confirmation sent for page %s", page.pk)
+    return rows
+
+
+def _followers(token: str, *statuses: str):
+    """All of one reader's rows on the article that `token` belongs to."""
+    row = find(token)
+    if row is None:
+        return None, Subscription.objects.none()
+    siblings = Subscription.objects.filter(page_id=row.page_id, email=row.email)
+    if statuses:
+        siblings = siblings.filter(status__in=statuses)
+    return row, siblings
+
+
+def find(token: str) -> Subscription | None:
+    """The subscription a mailed link points at, with its article, or None."""
+    if not token:
+        return None
+    return Subscription.objects.select_related("page").filter(token=token).first()
+
+
+def reader_rows(subscription: Subscription, status: str) -> list[Subscription]:
+    """The reader's rows on the same article in `status`: what a link acts on."""
+    return list(
+        Subscription.objects.filter(
+            page_id=subscription.page_id, email=subscription.email, status=status
+        ).order_by("kind")
+    )
+
+
+def confirm(token: str) -> Subscription | None:
+    """Confirm the subscription behind a mailed link; None for an unknown link.
+
+    The link confirms every kind that address asked for on that article, since
+    the mail that carried it listed them all. A link whose row was unsubscribed
+    since is dead: subscribing again mails a new one.
+    """
+    with transaction.atomic():
+        row, siblings = _followers(token, SubscriptionStatus.PENDING)
+        if row is None or row.status == SubscriptionStatus.UNSUBSCRIBED:
+            return None
+        siblings.update(
+            status=SubscriptionStatus.CONFIRMED, confirmed_at=timezone.now()
+        )
+    row.refresh_from_db()
+    return row
+
+
+def unsubscribe(token: str) -> Subscription | None:
+    """End every subscription of that address on that article; None if unknown.
+
+    A reader who clicks "unsubscribe" expects to stop hearing about the article,
+    whichever kind the mail came from. Rows stay as "unsubscribed" so that the
+    link keeps answering (mail clients may POST it more than once); mails still
+    waiting for them are dropped.
+    """
+    with transaction.atomic():
+        row, siblings = _followers(token)
+        if row is None:
+            return None
+        ids = list(siblings.values_list("pk", flat=True))
+        PendingNotification.objects.filter(subscription_id__in=ids).delete()
+        Subscription.objects.filter(pk__in=ids).exclude(
+            status=SubscriptionStatus.UNSUBSCRIBED
+        ).update(status=SubscriptionStatus.UNSUBSCRIBED)
+    row.refresh_from_db()
+    logger.info("unsubscribed from page %s", row.page_id)
+    return row
+
+
+def queue_notifications(comment_id: int) -> int:
+    """Note a newly visible comment for everyone who should hear of it.
+
+    Returns how many pending notifications were stored, then sends whatever is
+    due. Each reader gets one row per comment even when they follow the article
+    both ways, and the comment's own author none. Running it twice stores nothing
+    new while the rows still wait; the comment service enqueues it once, when the
+    comment first becomes visible.
+    """
+    comment = (
+        Comment.objects.select_related("reply_to")
+        .filter(pk=comment_id, status=CommentStatus.APPROVED)
+        .first()
+    )
+    if comment is None:
+        return 0
+    wanted = Q(kind=SubscriptionKind.ALL_COMMENTS)
+    replied = comment.reply_to
+    if (
+        replied is not None
+        and replied.author_email
+        and replied.page_id == comment.page_id
+    ):
+        wanted |= Q(
+            kind=SubscriptionKind.REPLIES, email=normalise_email(replied.author_email)
+        )
+    rows = Subscription.objects.filter(
+        wanted, page_id=comment.page_id, status=SubscriptionStatus.CONFIRMED
+    ).order_by("email", "pk")
+    author = normalise_email(comment.author_email)
+    if author:
+        rows = rows.exclude(email=author)
+    # One row per reader: "all" before "replies" only so that the choice is stable.
+    by_email: dict[str, Subscription] = {}
+    for row in sorted(rows, key=lambda r: r.kind != SubscriptionKind.ALL_COMMENTS):
+        by_email.setdefault(row.email, row)
+    # Another of the reader's rows may already hold this comment (a kind confirmed
+    # later): the delivery merges rows per reader, but skip it here as well.
+    already = set(
+        PendingNotification.objects.filter(
+            comment_id=comment.pk, subscription__page_id=comment.page_id
+        ).values_list("subscription__email", flat=True)
+    )
+    new = [
+        PendingNotification(subscription=row, comment=comment)
+        for email, row in by_email.items()
+        if email not in already
+    ]
+    PendingNotification.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        deliver_due_notifications()
+    return len(new)
+
+
+def deliver_due_notifications(now: datetime | None = None) -> int:
+    """Mail every reader whose window allows it the comments waiting for them.
+
+    Returns the number of mails sent. Readers mailed within the last
+    MASTHEAD_COMMENTS_NOTIFY_EVERY_SECONDS keep their rows for a later run (the
+    scheduler calls this every minute). Safe to run twice at once: each reader's
+    rows are locked and the window checked again under the lock.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=conf.get("MASTHEAD_COMMENTS_NOTIFY_EVERY_SECONDS"))
+    readers = (
+        Subscription.objects.filter(
+            status=SubscriptionStatus.CONFIRMED, pending__isnull=False
+        )
+        .values("page_id", "email")
+        .annotate(last=Max("last_notified_at"))
+        .filter(Q(last__isnull=True) | Q(last__lte=cutoff))
+        .order_by("page_id", "email")
+    )
+    sent = 0
+    for reader in list(readers):
+        try:
+            sent += _deliver_to(reader["page_id"], reader["email"], now, cutoff)
+        except Exception:
+            # One bad address or SMTP hiccup must not hold back everyone else; the
+            # rows stay and the next run tries again.
+            logger.exception(
+                "notification to a reader of page %s failed", reader["page_id"]
+            )
+    return sent
+
+
+def _deliver_to(page_id: int, email: str, now: datetime, cutoff: datetime) -> int:
+    with transaction.atomic():
+        rows = list(
+            Subscription.objects.select_for_update()
+            .filter(page_id=page_id, email=email, status=SubscriptionStatus.CONFIRMED)
+            .select_related("page")
+            .order_by("pk")
+        )
+        if not rows or any(
+            r.last_notified_at and r.last_notified_at > cutoff for r in rows
+        ):
+            return 0  # unsubscribed meanwhile, or another run just mailed them
+        pending = list(
+            PendingNotification.objects.filter(subscription__in=rows)
+            .select_related("comment", "comment__reply_to")
+            .order_by("comment__created_at", "comment_id")
+        )
+        gone = [p.pk for p in pending if p.comment.status != CommentStatus.APPROVED]
+        comments = list(
+            {
+                p.comment_id: p.comment
+                for p in pending
+                if p.comment.status == CommentStatus.APPROVED
+            }.values()
+        )
+        PendingNotification.objects.filter(pk__in=[p.pk for p in pending]).delete()
+        if not comments:
+            return 0
+        # Sent inside the transaction: if the mail fails, the rows come back for the
+        # next run. The cost is holding the reader's row locks during one SMTP call.
+        emails.notification_email(rows[0], comments).send()
+        Subscription.objects.filter(pk__in=[r.pk for r in rows]).update(
+            last_notified_at=now
+        )
+    logger.info(
+        "notified a reader of page %s about %s comment(s); %s withdrawn",
+        page_id,
+        len(comments),
+        len(gone),
+    )
+    return 1
+
+
+def request_erasure(email: str, request_or_base_url=None) -> None:
+    """Mail `email` a signed link that erases their comments and subscriptions.
+
+    Always sends, whether or not the address ever commented, so that the answer
+    reveals nothing about who comments here. Links are built on SITE_URL (or a
+    base URL given as a string), never on the request's Host header, which a
+    sender controls.
+    """
+    email = normalise_email(email)
+    if not email:
+        raise ValueError("request_erasure() needs an address")
+    base = request_or_base_url if isinstance(request_or_base_url, str) else None
+    emails.erasure_email(email, tokens.issue_erase_token(email), base_url=base).send()
+    logger.info("erasure link sent")
+
+
+def erasure_summary(email: str) -> dict[str, int]:
+    """What erasing an address would touch: its comments and subscriptions."""
+    email = normalise_email(email)
+    return {
+        "comments": Comment.objects.filter(author_email=email).count(),
+        "subscriptions": Subscription.objects.filter(email=email).count(),
+    }
+
+
+def erase_commenter(email: str) -> int:
+    """Erase every comment written with `email` and end its subscriptions.
+
+    Comments become "deleted" rows that keep replies in place (whether they show
+    as placeholders is a CommentSettings choice); subscriptions and the mails
+    waiting for them are deleted, so the address is stored nowhere afterwards.
+    Returns the number of comments erased.
+    """
+    email = normalise_email(email)
+    if not email:
+        return 0
+    with transaction.atomic():
+        comments = list(
+            Comment.objects.select_for_update()
+            .filter(author_email=email)
+            .order_by("pk")
+        )
+        PendingNotification.objects.filter(
+            comment_id__in=[c.pk for c in comments]
+        ).delete()
+        for comment in comments:
+            erase_comment(comment)
+        Subscription.objects.filter(email=email).delete()
+    logger.info("erased %s comment(s) at their author's request", len(comments))
+    return len(comments)

@@ -1,0 +1,22 @@
+from django_tasks import task
+
+
+@task()
+def queue_comment_notifications_task(comment_id: int) -> int:
+    from .subscriptions import queue_notifications
+
+    return queue_notifications(comment_id)
+
+
+@task()
+def deliver_comment_notifications_task() -> int:
+    from .subscriptions import deliver_due_notifications
+
+    return deliver_due_notifications()
+
+
+@task()
+def send_moderator_digest_task() -> int:
+    from .moderation import send_moderator_digest
+
+    return send_moderator_digest()
