@@ -33,14 +33,14 @@ def check_comment_settings(app_configs, **kwargs):
                     id="comments.E002",
                 )
             )
-    if (
-        conf.get("MASTHEAD_COMMENTS_AKISMET_KEY")
-        and "{key}" not in conf.get("MASTHEAD_COMMENTS_AKISMET_URL")
-        and not conf.get("MASTHEAD_COMMENTS_AKISMET_URL").startswith("http")
+    akismet_url = str(conf.get("MASTHEAD_COMMENTS_AKISMET_URL"))
+    if conf.get("MASTHEAD_COMMENTS_AKISMET_KEY") and not akismet_url.startswith(
+        ("http://", "https://")
     ):
         errors.append(
             Error(
-                "MASTHEAD_COMMENTS_AKISMET_URL must be an http(s) URL.",
+                f"MASTHEAD_COMMENTS_AKISMET_URL must be an http(s) URL, "
+                f"not {akismet_url!r}.",
                 id="comments.E003",
             )
         )

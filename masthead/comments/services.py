@@ -56,10 +56,18 @@ def settings_for(page) -> CommentSettings:
     return CommentSettings.for_site(site)
 
 
-def comments_are_open(page, settings: CommentSettings | None = None) -> bool:
-    """Closed by a moderator, or automatically N days after publication."""
+def comments_are_open(
+    page, settings: CommentSettings | None = None, thread: Thread | None = None
+) -> bool:
+    """Closed by a moderator, or automatically N days after publication.
+
+    Pass the article's `thread` when it is already loaded to save a query.
+    """
     settings = settings or settings_for(page)
-    if Thread.objects.filter(page_id=page.pk, is_closed=True).exists():
+    if thread is not None:
+        if thread.is_closed:
+            return False
+    elif Thread.objects.filter(page_id=page.pk, is_closed=True).exists():
         return False
     days = settings.close_after_days
     if days and page.first_published_at:

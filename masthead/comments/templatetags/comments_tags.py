@@ -22,7 +22,7 @@ def comment_section(context, page):
     return {
         "page": page,
         "count": thread.visible_count if thread else 0,
-        "is_open": services.comments_are_open(page, settings),
+        "is_open": services.comments_are_open(page, settings, thread),
         "sort": sort,
         "sorts": CommentSort.choices,
         "list_html": comment_list_html(page, sort, thread, settings),
