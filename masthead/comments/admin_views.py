@@ -6,6 +6,8 @@ change recounts the thread and tells subscribers, as a reader-side change does.
 Comments are never created or hard-deleted here: trash is the delete.
 """
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -53,23 +55,21 @@ ROW_ACTIONS = {
 
 
 def queue_url(**params) -> str:
-    from urllib.parse import urlencode
-
     url = reverse(f"{VIEWSET_NAME}:index")
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def _post_button(label: str, url: str, **kwargs) -> ListingButton:
+def _posts_to(url: str) -> dict:
     # Wagtail's w-action controller posts a form with the CSRF token and `next`.
-    return ListingButton(
-        label,
-        attrs={
-            "data-controller": "w-action",
-            "data-action": "w-action#post",
-            "data-w-action-url-value": url,
-        },
-        **kwargs,
-    )
+    return {
+        "data-controller": "w-action",
+        "data-action": "w-action#post",
+        "data-w-action-url-value": url,
+    }
+
+
+def _post_button(label: str, url: str, **kwargs) -> ListingButton:
+    return ListingButton(label, attrs=_posts_to(url), **kwargs)
 
 
 def _back(request, fallback: str):
@@ -158,15 +158,7 @@ class CommentQueueView(generic.IndexView):
                 f"{VIEWSET_NAME}:set_status", args=[instance.pk, CommentStatus.PENDING]
             )
             more.append(
-                Button(
-                    "Hold for moderation",
-                    icon_name="clock",
-                    attrs={
-                        "data-controller": "w-action",
-                        "data-action": "w-action#post",
-                        "data-w-action-url-value": url,
-                    },
-                )
+                Button("Hold for moderation", icon_name="clock", attrs=_posts_to(url))
             )
         more.append(
             Button(
@@ -201,10 +193,9 @@ class CommentQueueView(generic.IndexView):
         context["model_opts"] = Comment._meta
         if article is not None:
             context["thread_article"] = article
-            context["thread_closed"] = Thread.objects.filter(
-                page_id=article.pk, is_closed=True
-            ).exists()
-            context["thread_open"] = services.comments_are_open(article)
+            thread = Thread.objects.filter(page_id=article.pk).first()
+            context["thread_closed"] = bool(thread and thread.is_closed)
+            context["thread_open"] = services.comments_are_open(article, thread=thread)
         return context
 
 
@@ -238,13 +229,9 @@ class CommentEditView(generic.EditView):
             HeaderButton(
                 label,
                 icon_name=None,
-                attrs={
-                    "data-controller": "w-action",
-                    "data-action": "w-action#post",
-                    "data-w-action-url-value": reverse(
-                        f"{VIEWSET_NAME}:set_status", args=[self.object.pk, status]
-                    ),
-                },
+                attrs=_posts_to(
+                    reverse(f"{VIEWSET_NAME}:set_status", args=[self.object.pk, status])
+                ),
                 priority=priority,
             )
             for priority, (status, label) in enumerate(ROW_ACTIONS.items())

@@ -11,14 +11,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from masthead.core.queries import site_name
+
 from .choices import SubscriptionKind
 
 EXCERPT_CHARS = 300
 
 
-def absolute_url(path: str, base_url: str | None = None) -> str:
+def absolute_url(path: str) -> str:
     """`path` on the public site (SITE_URL has no trailing slash)."""
-    return f"{(base_url or settings.SITE_URL).rstrip('/')}{path}"
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def article_url(page) -> str:
@@ -42,7 +44,7 @@ def unsubscribe_headers(subscription) -> dict[str, str]:
 
 
 def _build(template: str, subject: str, to: str, context: dict, headers=None):
-    context = {"site_name": settings.WAGTAIL_SITE_NAME, **context}
+    context = {"site_name": site_name(), **context}
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"comments/email/{template}.txt", context),
@@ -114,19 +116,17 @@ def notification_email(subscription, comments: list) -> EmailMultiAlternatives:
     )
 
 
-def erasure_email(
-    email: str, token: str, base_url: str | None = None
-) -> EmailMultiAlternatives:
+def erasure_email(email: str, token: str) -> EmailMultiAlternatives:
     """The signed "erase my data" link; the same text for every address."""
     return _build(
         "erase",
-        f"Erase your comments on {settings.WAGTAIL_SITE_NAME}",
+        f"Erase your comments on {site_name()}",
         email,
         {
             "erase_url": absolute_url(
-                reverse("comments:erase_confirm", kwargs={"token": token}), base_url
+                reverse("comments:erase_confirm", kwargs={"token": token})
             ),
-            "request_url": absolute_url(reverse("comments:erase_request"), base_url),
+            "request_url": absolute_url(reverse("comments:erase_request")),
         },
         headers={"Auto-Submitted": "auto-generated"},
     )

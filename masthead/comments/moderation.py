@@ -12,10 +12,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from masthead.core.queries import site_name
 from masthead.core.roles import MODERATORS
 
+from . import services
 from .choices import CommentStatus
-from .models import Comment, CommentSettings
+from .models import Comment
 
 logger = logging.getLogger("masthead.comments")
 
@@ -54,15 +56,6 @@ def digest_recipients() -> list[str]:
     return sorted({email.strip().lower() for email in users if email.strip()})
 
 
-def _digest_is_on() -> bool:
-    from wagtail.models import Site
-
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        return CommentSettings._meta.get_field("moderator_digest").default
-    return CommentSettings.for_site(site).moderator_digest
-
-
 def _admin_url(name: str, *args) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(name, args=args)
 
@@ -74,7 +67,7 @@ def send_moderator_digest() -> int:
     than 24 hours old, or when no comment has started waiting since then: a
     queue the moderators already heard about is not news.
     """
-    if not _digest_is_on():
+    if not services.settings_for().moderator_digest:
         return 0
     now = timezone.now()
     sent_at = cache.get(DIGEST_SENT_KEY)
@@ -99,7 +92,7 @@ def send_moderator_digest() -> int:
                 "count": count,
                 "new_count": new.count(),
                 "more": count - len(comments),
-                "site_name": settings.WAGTAIL_SITE_NAME,
+                "site_name": site_name(),
                 "queue_url": _admin_url("comment_moderation:index"),
                 "items": [
                     {
@@ -113,7 +106,7 @@ def send_moderator_digest() -> int:
             },
         )
         noun = "comment waits" if count == 1 else "comments wait"
-        subject = f"[{settings.WAGTAIL_SITE_NAME}] {count} {noun} for moderation"
+        subject = f"[{site_name()}] {count} {noun} for moderation"
         mails = [
             EmailMultiAlternatives(subject, body, to=[email]) for email in recipients
         ]

@@ -68,12 +68,6 @@ def avatar_seed(email: str, name: str) -> str:
     ]
 
 
-def initials(name: str) -> str:
-    words = [w for w in re.split(r"\s+", name.strip()) if w]
-    letters = "".join(w[0] for w in words[:2]).upper()
-    return letters or "?"
-
-
 def identicon_cells(seed: str, size: int = 5) -> list[tuple[int, int]]:
     """Filled cells of a symmetric 5×5 identicon, from the seed's bits."""
     bits = bin(int(seed[:16] or "0", 16))[2:].zfill(64)

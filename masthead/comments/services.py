@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from masthead.core.queries import default_site
+
 from . import conf, signals
 from .choices import CommentStatus, ModerationPolicy
 from .exceptions import CommentRejected, EditNotAllowed
@@ -44,16 +46,13 @@ class CommentDraft:
     notify_replies: bool = False
 
 
-def thread_for(page) -> Thread:
-    thread, _ = Thread.objects.get_or_create(page_id=page.pk)
-    return thread
+def settings_for(page=None) -> CommentSettings:
+    """The comment rules of the page's site (or the default site's).
 
-
-def settings_for(page) -> CommentSettings:
-    from wagtail.models import Site
-
-    site = page.get_site() or Site.objects.filter(is_default_site=True).first()
-    return CommentSettings.for_site(site)
+    With no site at all, the model's defaults, unsaved.
+    """
+    site = (page.get_site() if page is not None else None) or default_site()
+    return CommentSettings.for_site(site) if site else CommentSettings()
 
 
 def comments_are_open(
@@ -241,10 +240,13 @@ def post_comment(draft: CommentDraft, *, submission_key: str) -> tuple[Comment, 
     try:
         with transaction.atomic():
             comment.save()
-            thread_for(page)
             if status == CommentStatus.APPROVED:
                 _became_visible(comment)
                 _thread_changed(page.pk)
+            else:
+                # The thread exists from its first comment, shown or not, so that
+                # moderators can close it and its count reads 0 rather than missing.
+                Thread.objects.get_or_create(page_id=page.pk)
     except IntegrityError:
         # A concurrent retry of the same form won the race; it stored the comment.
         existing = Comment.objects.filter(submission_key=submission_key).first()
@@ -285,18 +287,15 @@ def _became_visible(comment: Comment) -> None:
         )
 
 
-def _thread_changed(page_id: int) -> None:
-    """Recount visible comments and move the list's cache key."""
-    visible = Comment.objects.filter(
-        page_id=page_id, status=CommentStatus.APPROVED
-    ).count()
-    updated = Thread.objects.filter(page_id=page_id).update(
-        visible_count=visible, changed_at=timezone.now()
-    )
-    if not updated:
-        Thread.objects.get_or_create(
-            page_id=page_id, defaults={"visible_count": visible}
-        )
+def _thread_changed(page_id: int, *, recount: bool = True) -> None:
+    """Move the list's cache key; recount visible comments unless none came or went."""
+    changes = {"changed_at": timezone.now()}
+    if recount:
+        changes["visible_count"] = Comment.objects.filter(
+            page_id=page_id, status=CommentStatus.APPROVED
+        ).count()
+    if not Thread.objects.filter(page_id=page_id).update(**changes):
+        Thread.objects.get_or_create(page_id=page_id, defaults=changes)
     transaction.on_commit(lambda: signals.thread_changed.send(Thread, page_id=page_id))
 
 
@@ -368,7 +367,7 @@ def edit_comment(
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "body_html", "content_hash", "edited_at"])
         if comment.status == CommentStatus.APPROVED:
-            _thread_changed(comment.page_id)
+            _thread_changed(comment.page_id, recount=False)
     return comment
 
 
@@ -430,7 +429,7 @@ def vote(comment_id: int, voter: str, value: int) -> Comment:
             # The same reader's other tab voted at the same moment: one vote stands.
             return comment
         Comment.objects.filter(pk=comment.pk).update(**changes)
-        _thread_changed(comment.page_id)
+        _thread_changed(comment.page_id, recount=False)
     comment.refresh_from_db(fields=["upvotes", "downvotes"])
     return comment
 
@@ -438,8 +437,5 @@ def vote(comment_id: int, voter: str, value: int) -> Comment:
 def close_thread(page, closed: bool = True) -> None:
     """Close (or reopen) an article's comments without touching the page itself."""
     with transaction.atomic():
-        thread_for(page)
-        Thread.objects.filter(page_id=page.pk).update(
-            is_closed=closed, changed_at=timezone.now()
-        )
-    transaction.on_commit(lambda: signals.thread_changed.send(Thread, page_id=page.pk))
+        Thread.objects.update_or_create(page_id=page.pk, defaults={"is_closed": closed})
+        _thread_changed(page.pk, recount=False)

@@ -7,7 +7,7 @@ script-free: the site's CSP allows no inline code.
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -18,29 +18,13 @@ from masthead.core import ratelimit
 from . import conf, subscriptions, tokens
 from .choices import SubscriptionKind, SubscriptionStatus
 from .exceptions import FormTokenError
+from .views import article_or_404, reader_id, wants_json
 
 TEMPLATES = "comments/subscriptions"
 RATE_MESSAGE = "Too many requests from your connection. Please try again in an hour."
 SUBSCRIBE_SENT = (
     "Check your inbox: we have sent you a link to confirm your subscription."
 )
-
-
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _live_article(page_id: int):
-    from masthead.news.models import ArticlePage
-
-    page = ArticlePage.objects.live().filter(pk=page_id).first()
-    if page is None:
-        raise Http404("No such article")
-    return page
-
-
-def _user_id(request) -> int | None:
-    return request.user.pk if request.user.is_authenticated else None
 
 
 def _email_error(email: str) -> str | None:
@@ -73,7 +57,7 @@ def _read_subscribe_form(request, page) -> tuple[dict, dict]:
         errors["homepage"] = "Please leave this field empty."
     try:
         tokens.read_form_token(
-            request.POST.get("token", ""), page.pk, _user_id(request)
+            request.POST.get("token", ""), page.pk, reader_id(request)
         )
     except FormTokenError as exc:
         errors["token"] = exc.message
@@ -91,7 +75,7 @@ def _read_subscribe_form(request, page) -> tuple[dict, dict]:
 @require_http_methods(["GET", "POST"])
 def subscribe(request, page_id: int):
     """The subscribe form (GET) and its submission (POST, HTML or JSON)."""
-    page = _live_article(page_id)
+    page = article_or_404(page_id)
     data, errors, status = {"kinds": [SubscriptionKind.ALL_COMMENTS]}, {}, 200
     if request.method == "POST":
         data, errors = _read_subscribe_form(request, page)
@@ -102,12 +86,12 @@ def subscribe(request, page_id: int):
             errors, status = {"__all__": RATE_MESSAGE}, 429
         if not errors:
             subscriptions.subscribe(page, data["email"], data["kinds"])
-            if _wants_json(request):
+            if wants_json(request):
                 return JsonResponse({"ok": True, "message": SUBSCRIBE_SENT})
             context = {"article": page, "sent": SUBSCRIBE_SENT}
             return render(request, f"{TEMPLATES}/subscribe.html", context)
-    token = tokens.issue_form_token(page.pk, _user_id(request))
-    if errors and _wants_json(request):
+    token = tokens.issue_form_token(page.pk, reader_id(request))
+    if errors and wants_json(request):
         return JsonResponse(
             {"ok": False, "errors": errors, "token": token}, status=status
         )

@@ -70,12 +70,19 @@ def subscribe(page, email: str, kinds: list[str]) -> list[Subscription]:
     return rows
 
 
+def _same_reader(subscription: Subscription):
+    """One reader's rows on one article: what a mailed link acts on."""
+    return Subscription.objects.filter(
+        page_id=subscription.page_id, email=subscription.email
+    )
+
+
 def _followers(token: str, *statuses: str):
-    """All of one reader's rows on the article that `token` belongs to."""
+    """The row `token` belongs to, and the reader's rows on its article."""
     row = find(token)
     if row is None:
         return None, Subscription.objects.none()
-    siblings = Subscription.objects.filter(page_id=row.page_id, email=row.email)
+    siblings = _same_reader(row)
     if statuses:
         siblings = siblings.filter(status__in=statuses)
     return row, siblings
@@ -90,11 +97,7 @@ def find(token: str) -> Subscription | None:
 
 def reader_rows(subscription: Subscription, status: str) -> list[Subscription]:
     """The reader's rows on the same article in `status`: what a link acts on."""
-    return list(
-        Subscription.objects.filter(
-            page_id=subscription.page_id, email=subscription.email, status=status
-        ).order_by("kind")
-    )
+    return list(_same_reader(subscription).filter(status=status).order_by("kind"))
 
 
 def confirm(token: str) -> Subscription | None:
@@ -266,19 +269,17 @@ def _deliver_to(page_id: int, email: str, now: datetime, cutoff: datetime) -> in
     return 1
 
 
-def request_erasure(email: str, request_or_base_url=None) -> None:
+def request_erasure(email: str) -> None:
     """Mail `email` a signed link that erases their comments and subscriptions.
 
     Always sends, whether or not the address ever commented, so that the answer
-    reveals nothing about who comments here. Links are built on SITE_URL (or a
-    base URL given as a string), never on the request's Host header, which a
-    sender controls.
+    reveals nothing about who comments here. Links are built on SITE_URL, never
+    on the request's Host header, which a sender controls.
     """
     email = normalise_email(email)
     if not email:
         raise ValueError("request_erasure() needs an address")
-    base = request_or_base_url if isinstance(request_or_base_url, str) else None
-    emails.erasure_email(email, tokens.issue_erase_token(email), base_url=base).send()
+    emails.erasure_email(email, tokens.issue_erase_token(email)).send()
     logger.info("erasure link sent")
 
 

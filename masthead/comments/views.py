@@ -23,25 +23,28 @@ from .models import Comment, Thread
 from .queries import Node
 
 
-def _article(page_id: int) -> ArticlePage:
+def article_or_404(page_id: int) -> ArticlePage:
+    """A live article readers may see, or a 404."""
     page = ArticlePage.objects.live().public().filter(pk=page_id).first()
     if page is None:
         raise Http404("No such article.")
     return page
 
 
-def _wants_json(request) -> bool:
+def wants_json(request) -> bool:
+    """The page's script asked; a plain form post gets HTML."""
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _user_id(request) -> int | None:
+def reader_id(request) -> int | None:
+    """The signed-in user's id, which form tokens are bound to; None for guests."""
     return request.user.pk if request.user.is_authenticated else None
 
 
 @require_GET
 @cache_control(public=True, max_age=10)
 def comment_list(request, page_id: int):
-    page = _article(page_id)
+    page = article_or_404(page_id)
     thread = Thread.objects.filter(page_id=page.pk).first()
     settings = services.settings_for(page)
     html = comment_list_html(
@@ -53,11 +56,11 @@ def comment_list(request, page_id: int):
 @require_GET
 @never_cache
 def form_token(request, page_id: int):
-    page = _article(page_id)
+    page = article_or_404(page_id)
     user = request.user if request.user.is_authenticated else None
     return JsonResponse(
         {
-            "token": tokens.issue_form_token(page.pk, _user_id(request)),
+            "token": tokens.issue_form_token(page.pk, reader_id(request)),
             "voter": tokens.issue_voter_token(),
             "signed_in": user is not None,
             "name": (user.get_full_name() or user.get_username()) if user else "",
@@ -95,13 +98,13 @@ def _draft(request, page) -> services.CommentDraft:
 @require_POST
 @never_cache
 def post(request, page_id: int):
-    page = _article(page_id)
+    page = article_or_404(page_id)
     draft = _draft(request, page)
     try:
         if request.POST.get("homepage"):
             raise CommentRejected({"homepage": "Please leave this field empty."})
         nonce = tokens.read_form_token(
-            request.POST.get("token", ""), page.pk, _user_id(request)
+            request.POST.get("token", ""), page.pk, reader_id(request)
         )
         if _rate_limited(request, draft.email):
             raise CommentRejected(
@@ -120,8 +123,8 @@ def post(request, page_id: int):
 
 def _rejected(request, page, errors: dict):
     """The reader's text comes back with the messages and a fresh token."""
-    fresh = tokens.issue_form_token(page.pk, _user_id(request))
-    if _wants_json(request):
+    fresh = tokens.issue_form_token(page.pk, reader_id(request))
+    if wants_json(request):
         return JsonResponse({"ok": False, "errors": errors, "token": fresh}, status=400)
     context = {
         "page": page,
@@ -141,7 +144,7 @@ def _received(request, page, comment: Comment):
         else "Thank you. Your comment is awaiting moderation."
     )
     edit_token = tokens.issue_edit_token(comment)
-    if _wants_json(request):
+    if wants_json(request):
         html = render_to_string(
             "comments/comment.html",
             {
@@ -161,7 +164,7 @@ def _received(request, page, comment: Comment):
                 "edit_token": edit_token,
                 "edit_seconds": conf.get("MASTHEAD_COMMENTS_EDIT_SECONDS"),
                 # Each form token stores one comment; the next one needs its own.
-                "token": tokens.issue_form_token(page.pk, _user_id(request)),
+                "token": tokens.issue_form_token(page.pk, reader_id(request)),
             }
         )
     context = {
@@ -211,7 +214,7 @@ def edit(request, comment_id: int):
         return _edit_refused(request, comment, {"__all__": str(exc)}, status=403)
     except CommentRejected as exc:
         return _edit_refused(request, comment, exc.errors, status=400)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"ok": True, "body_html": comment.body_html})
     return redirect(f"{comment.page.url}#comment-{comment.pk}", permanent=False)
 
@@ -225,13 +228,13 @@ def delete(request, comment_id: int):
         services.delete_own_comment(comment, request.POST.get("token", ""))
     except EditNotAllowed as exc:
         return _edit_refused(request, comment, {"__all__": str(exc)}, status=403)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"ok": True})
     return redirect(f"{comment.page.url}#comments", permanent=False)
 
 
 def _edit_refused(request, comment, errors: dict, status: int):
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"ok": False, "errors": errors}, status=status)
     context = {
         "page": comment.page,

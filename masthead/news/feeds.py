@@ -164,6 +164,20 @@ def _render_bodies(articles: list[ArticlePage], request, root_url: str) -> list[
     ]
 
 
+def stored_size(file) -> int:
+    """The file's size in bytes, or 0 when its storage cannot say.
+
+    RSS requires a length on every enclosure and feed readers take 0 to mean
+    "unknown". A rendition whose file went missing (OSError) or a storage that
+    has no size lookup (Django's base Storage raises NotImplementedError) must
+    not drop the picture, or the whole feed, over a number nobody relies on.
+    """
+    try:
+        return file.size
+    except (OSError, NotImplementedError):  # the size is unknown: see above
+        return 0
+
+
 def image_enclosure(image, place: Place, spec: str = IMAGE_SPEC) -> Enclosure | None:
     """The picture at `spec` as an enclosure, or None when its file is missing."""
     if image is None:
@@ -172,11 +186,7 @@ def image_enclosure(image, place: Place, spec: str = IMAGE_SPEC) -> Enclosure | 
         rendition = image.get_rendition(spec)
     except SourceImageIOError:
         return None
-    try:
-        # A stat on local storage; remote storages may not know the size cheaply.
-        length = rendition.file.size
-    except (OSError, NotImplementedError):
-        length = 0
+    length = stored_size(rendition.file)
     mime_type = mimetypes.guess_type(rendition.file.name)[0] or "image/jpeg"
     return Enclosure(place.absolute(rendition.url), str(length), mime_type)
 

@@ -1,12 +1,12 @@
 import json
 
 from django import template
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail.models import Site
 
+from masthead.core import queries
 from masthead.core.choices import SocialNetwork
 
 register = template.Library()
@@ -21,8 +21,7 @@ def _site(context) -> Site | None:
 
 @register.simple_tag(takes_context=True)
 def site_name(context) -> str:
-    site = _site(context)
-    return site.site_name if site and site.site_name else settings.WAGTAIL_SITE_NAME
+    return queries.site_name(_site(context))
 
 
 @register.simple_tag(takes_context=True)

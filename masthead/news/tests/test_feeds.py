@@ -14,7 +14,7 @@ from wagtail.models import Page, Site
 
 from masthead.demo.services import generate_demo
 from masthead.news import queries
-from masthead.news.feeds import FEED_ITEMS, absolutize_html
+from masthead.news.feeds import FEED_ITEMS, absolutize_html, stored_size
 from masthead.news.models import Author, SectionPage, SeriesPage
 
 from .factories import ArticlePageFactory, SeriesPageFactory
@@ -338,3 +338,25 @@ def test_feed_links_read_only_what_the_page_already_loaded(
         )
 
     assert 'href="/feeds/section/news/atom.xml"' in html
+
+
+class _SizelessFile:
+    @property
+    def size(self):
+        raise NotImplementedError("this storage cannot tell a file's size")
+
+
+def test_a_size_the_storage_cannot_tell_is_zero():
+    assert stored_size(_SizelessFile()) == 0
+    assert stored_size(ContentFile(b"12345")) == 5
+
+
+@pytest.mark.django_db
+def test_a_rendition_whose_file_went_missing_keeps_its_enclosure(client, demo):
+    article = queries.latest_articles().first()
+    rendition = article.featured_image.get_rendition("width-1200")
+    rendition.file.storage.delete(rendition.file.name)
+    feed = parse(client.get("/feeds/rss.xml"))
+    (enclosure,) = feed.entries[0].enclosures
+    assert enclosure.href.endswith(rendition.file.name.rsplit("/", 1)[-1])
+    assert enclosure.length == "0"
