@@ -77,3 +77,9 @@ def test_avatar_seed_is_stable_and_does_not_contain_the_email():
 def test_identicon_is_symmetric():
     cells = set(rendering.identicon_cells("f" * 32))
     assert all((4 - x, y) in cells for x, y in cells)
+
+
+def test_a_quote_after_a_link_stays_outside_it():
+    html = rendering.render_body('See "https://example.org/x" now')
+    assert '<a href="https://example.org/x" rel="nofollow ugc noopener">' in html
+    assert 'https://example.org/x</a>" now' in html
