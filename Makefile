@@ -9,7 +9,7 @@ export PORT
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run test test-fast lint format lock clean
+.PHONY: help install run test test-fast bench lint format lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,6 +33,10 @@ test: $(VENV)/.installed ## the whole suite: unit, integration, browser, lint
 
 test-fast: $(VENV)/.installed ## the suite without the browser and process tests
 	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed ## load tests with wrk: one table, bench/results/latest.json (BENCH_QUICK=1: ~2 min)
+	@bin/ensure-bench-tools
+	$(PY) -m bench
 
 lint: $(VENV)/.installed ## ruff and Django's checks
 	$(VENV)/bin/ruff check .

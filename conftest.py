@@ -6,8 +6,10 @@ from django.db import connections
 from django.test import TestCase, TransactionTestCase
 
 pytest_plugins = [
+    "masthead.core.tests.fixtures",
     "masthead.news.tests.fixtures",
     "masthead.comments.tests.fixtures",
+    "masthead.analytics.tests.fixtures",
 ]
 
 # Playwright's sync API keeps an event loop running in the test thread; Django's ORM

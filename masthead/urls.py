@@ -7,6 +7,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from masthead.core import views as core_views
 
 urlpatterns = [
+    # First: the view beacon is the most frequent request of all.
+    path("views/", include("masthead.analytics.urls")),
     path("healthz", core_views.health, name="health"),
     path("manifest.webmanifest", core_views.web_manifest, name="manifest"),
     path("favicon.ico", core_views.favicon, name="favicon"),

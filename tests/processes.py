@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 from django.db import connection
 
+from masthead.settings.variables import without_deployment
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,25 +26,8 @@ def test_database_url() -> str:
     return f"postgres://{credentials}@{host}/{db['NAME']}"
 
 
-# Configuration a child process must not inherit from the test run by accident.
-CONFIG_VARIABLES = {
-    "DATABASE_URL",
-    "REDIS_URL",
-    "EMAIL_URL",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "MEDIA_STORAGE",
-    "ANYMAIL_ESP",
-    "DEBUG",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
-    "DJANGO_SETTINGS_MODULE",
-}
-
-
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
-    env.update(extra)
-    return env
+    return without_deployment(os.environ, **extra)
 
 
 def child_env(**extra: str) -> dict[str, str]:

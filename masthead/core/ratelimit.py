@@ -9,6 +9,7 @@ import hashlib
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 logger = logging.getLogger("masthead.core")
@@ -22,16 +23,45 @@ def hit(scope: str, identity: str, limit: int, window_seconds: int) -> bool:
     try:
         if cache.add(key, 1, timeout=window_seconds + 5):
             return True
-        return cache.incr(key) <= limit
+        count = cache.incr(key)
     except ValueError:
         # The key expired between add() and incr(): this is the window's first hit.
         cache.add(key, 1, timeout=window_seconds + 5)
         return True
     except Exception:
-        logger.warning("rate limit cache unavailable; letting %s through", scope)
+        _warn_unavailable(scope)
         return True
+    if count is None:
+        # A cache told to swallow its errors (django-redis IGNORE_EXCEPTIONS) is down.
+        _warn_unavailable(scope)
+        return True
+    return count <= limit
+
+
+_last_warning = 0.0
+
+
+def _warn_unavailable(scope: str) -> None:
+    # Once a minute at most: an outage under load must not flood the log.
+    global _last_warning
+    if time.monotonic() - _last_warning >= 60:
+        _last_warning = time.monotonic()
+        logger.warning("rate limit cache unavailable; letting %s through", scope)
 
 
 def client_ip(request) -> str:
-    """The reader's address as the app sees it (a proxy sets REMOTE_ADDR for us)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The reader's address: REMOTE_ADDR, or what a trusted proxy says it was.
+
+    Only a proxy listed in MASTHEAD_TRUSTED_PROXIES may name the address in
+    X-Forwarded-For; from anyone else the header is ignored, since a client can
+    send whatever it likes. The last address not added by a trusted proxy wins.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    trusted = set(getattr(settings, "MASTHEAD_TRUSTED_PROXIES", ()))
+    if remote not in trusted:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for address in reversed([a.strip() for a in forwarded.split(",") if a.strip()]):
+        if address not in trusted:
+            return address[:45]
+    return remote

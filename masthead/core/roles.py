@@ -61,6 +61,7 @@ MODEL_PERMISSIONS = {
         "comments.change_comment",
         "comments.moderate_comment",
         "comments.change_commentsettings",
+        "analytics.view_audience",
     ],
     MODERATORS: [
         "wagtailadmin.access_admin",

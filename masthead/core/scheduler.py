@@ -38,6 +38,12 @@ def default_jobs() -> list[PeriodicJob]:
         PeriodicJob(
             "masthead.comments.tasks.send_moderator_digest_task", every_seconds=3600
         ),
+        # Redis view counters reach the database (and Trending) every minute.
+        PeriodicJob(
+            "masthead.analytics.tasks.flush_view_counters_task", every_seconds=60
+        ),
+        # Yesterday's salt goes soon after midnight (UTC).
+        PeriodicJob("masthead.analytics.tasks.forget_visitors_task", every_seconds=600),
     ]
 
 

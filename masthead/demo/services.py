@@ -37,6 +37,7 @@ from .generate.drafts import (
     people_pool,
     plan_articles,
 )
+from .generate.views import write_demo_views
 
 logger = logging.getLogger("masthead.demo")
 
@@ -51,6 +52,7 @@ class DemoReport:
 
     articles: int = 0
     comments: int = 0
+    views: int = 0
     sections_created: int = 0
     authors_created: int = 0
     tags: int = 0
@@ -147,6 +149,12 @@ def generate_demo(
         seed,
     )
     report.seconds["comments"] = time.monotonic() - started
+    started = time.monotonic()
+    report.views = write_demo_views(
+        list(zip(writer.to.page_ids, [s.published_at for s in slots], strict=True)),
+        seed,
+    )
+    report.seconds["views"] = time.monotonic() - started
     report.episodes = {
         page.title: sum(1 for slot in slots if slot.series == key)
         for key, page in series.items()

@@ -22,6 +22,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from masthead.analytics.panels import PageViewsPanel
 from masthead.core.blocks import SocialLinkBlock
 
 from . import queries
@@ -347,6 +348,7 @@ class ArticlePage(Page):
             ),
             ObjectList(Page.promote_panels, heading="Promote"),
             ObjectList(settings_panels, heading="Settings"),
+            ObjectList([PageViewsPanel()], heading="Audience"),
         ]
     )
 
@@ -431,10 +433,13 @@ class ArticlePage(Page):
         ]
 
     def get_context(self, request, *args, **kwargs):
+        from masthead.analytics.queries import view_count
+
         from . import structured_data
 
         context = super().get_context(request, *args, **kwargs)
         context["corrections"] = self.corrections.all()
+        context["view_count"] = view_count(self.pk)
         context["next_story"] = queries.next_in_section(self)
         context["related_stories"] = queries.related_articles(self)
         context["share_url"] = self.canonical_url or self.get_full_url(request)

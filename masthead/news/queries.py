@@ -15,12 +15,13 @@ def _section_title() -> Subquery:
 
 def teasers(queryset: QuerySet) -> QuerySet:
     """Live, public stories with what a teaser shows joined in, newest first."""
+    from masthead.analytics.queries import with_view_counts
     from masthead.comments.queries import with_comment_counts
 
     from .models import ArticleAuthor
 
     return (
-        with_comment_counts(queryset.live())
+        with_view_counts(with_comment_counts(queryset.live()))
         .public()
         .annotate(section_title=_section_title())
         .select_related("featured_image")

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "masthead.demo",
     "masthead.search",
     "masthead.comments",
+    "masthead.analytics",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -66,7 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "masthead.core.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -124,6 +125,9 @@ if REDIS_URL:
             "OPTIONS": {
                 "SOCKET_CONNECT_TIMEOUT": 2,
                 "SOCKET_TIMEOUT": 2,
+                # With Redis down a cache read is a miss and a write is skipped:
+                # pages keep serving from the database.
+                "IGNORE_EXCEPTIONS": True,
             },
         }
     }
@@ -217,8 +221,17 @@ MASTHEAD_COMMENTS_AKISMET_URL = env.str(
     default="https://{key}.rest.akismet.com/1.1/comment-check",
 )
 
+# --- Proxies and audience (more MASTHEAD_ANALYTICS_* in masthead/analytics/conf.py) -
+# Proxies (nginx, a load balancer) whose X-Forwarded-For names the reader's address.
+MASTHEAD_TRUSTED_PROXIES = env.list("MASTHEAD_TRUSTED_PROXIES", default=[])
+# View counters go to Redis when REDIS_URL is set; this one setting overrides that.
+MASTHEAD_ANALYTICS_REDIS_URL = env.str(
+    "MASTHEAD_ANALYTICS_REDIS_URL", default=REDIS_URL
+)
+
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin/", "/documents/"],
+    # The view beacon answers 204 with no body: no policy to enforce there.
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/documents/", "/views/"],
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],

@@ -9,6 +9,8 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests write buffered views themselves, inside their own database transaction.
+MASTHEAD_ANALYTICS_BACKGROUND_FLUSH = False
 MEDIA_ROOT = VAR_DIR / "test-media"
 SERVE_MEDIA = True  # browser tests show pictures
 STORAGES = {

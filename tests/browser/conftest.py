@@ -1,6 +1,8 @@
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 
 # Not test-results/: pytest-playwright empties that folder when a run starts.
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -33,3 +35,16 @@ def offline(page, live_server):
 
     page.route("**/*", guard)
     return attempted
+
+
+PASSWORD = "pw-12345"  # every browser test's staff account uses it
+
+
+def log_in(page: Page, live_server, username: str) -> None:
+    """Sign in to the Wagtail admin as `username`, starting from no session."""
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_title(re.compile("Dashboard"))

@@ -1,19 +1,18 @@
 import itertools
-import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from masthead.comments import services
 from masthead.comments.choices import CommentStatus, ModerationPolicy
 from masthead.comments.models import Comment, Thread
+from masthead.core.tests.fixtures import member_of
+from tests.browser.conftest import PASSWORD, log_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-PASSWORD = "pw-12345"
 _keys = itertools.count(1)
 
 
@@ -40,15 +39,8 @@ def waiting(article):
 
 @pytest.fixture
 def moderator_page(page: Page, live_server, django_user_model):
-    user = django_user_model.objects.create_user(
-        "mona", email="mona@example.org", password=PASSWORD
-    )
-    user.groups.add(Group.objects.get(name="Moderators"))
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("input[name=username]", "mona")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_title(re.compile("Dashboard"))
+    member_of(django_user_model, "mona", "Moderators", password=PASSWORD)
+    log_in(page, live_server, "mona")
     return page
 
 

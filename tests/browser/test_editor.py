@@ -10,21 +10,12 @@ from playwright.sync_api import Page, expect
 from masthead.news.models import ArticlePage
 from masthead.news.tasks import publish_due_pages_task
 from masthead.news.tests.factories import AuthorFactory, SectionPageFactory
+from tests.browser.conftest import PASSWORD, log_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-PASSWORD = "pw-12345"
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_title(re.compile("Dashboard"))
 
 
 def write_article(

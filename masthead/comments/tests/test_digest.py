@@ -11,6 +11,7 @@ from masthead.comments import services
 from masthead.comments.choices import CommentStatus
 from masthead.comments.moderation import send_moderator_digest
 from masthead.comments.tasks import send_moderator_digest_task
+from masthead.core.tests.fixtures import member_of
 
 from . import test_moderation as shared
 
@@ -18,7 +19,6 @@ from . import test_moderation as shared
 hold_all = shared.hold_all
 other_article = shared.other_article
 pending = shared.pending
-member_of = shared.member_of
 post = shared.post
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,36 +30,12 @@ def post(article, body, name="Ada Reader", email="ada@example.org") -> Comment:
     return comment
 
 
-def member_of(django_user_model, username: str, group: str | None, **fields):
-    user = django_user_model.objects.create_user(
-        username, email=fields.pop("email", f"{username}@example.org"), **fields
-    )
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
 def hold_all(article):
     settings = services.settings_for(article)
     settings.moderation = ModerationPolicy.HOLD_ALL
     settings.save()
     return settings
-
-
-@pytest.fixture
-def moderator(django_user_model):
-    return member_of(django_user_model, "mona", "Moderators")
-
-
-@pytest.fixture
-def writer(django_user_model):
-    return member_of(django_user_model, "wren", "Writers")
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return member_of(django_user_model, "eddie", "Editors")
 
 
 @pytest.fixture

@@ -87,7 +87,8 @@ class Command(BaseCommand):
                 f"(episodes: {episodes or 'none'}) in {seconds:.1f} s; "
                 f"{report.sections_created} new sections, "
                 f"{report.authors_created} new authors, {report.tags} tags, "
-                f"{report.comments:,} reader comments."
+                f"{report.comments:,} reader comments, "
+                f"{report.views:,} views in the last 30 days."
             )
         )
         if verbosity > 1:

@@ -1,0 +1,38 @@
+"""Our CSP middleware: the library's header where it belongs, no work elsewhere."""
+
+import pytest
+from django.urls import reverse
+
+from masthead.analytics.tests.fixtures import beacon_headers
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reader_pages_get_the_policy_with_a_nonce(client, article):
+    response = client.get(article.url)
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'nonce-" in policy
+
+
+def test_excluded_paths_get_no_policy_and_no_work(client, article, monkeypatch):
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("built a policy for an excluded path")
+
+    monkeypatch.setattr(
+        "masthead.core.middleware.LibraryCSPMiddleware.get_policy_parts",
+        must_not_build,
+    )
+    url = reverse("analytics:beacon", args=[article.pk])
+    response = client.post(url, {"r": ""}, **beacon_headers())
+    assert response.status_code == 204
+    assert "Content-Security-Policy" not in response
+
+
+def test_a_report_only_policy_still_covers_its_own_paths(client, article, settings):
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+        "DIRECTIVES": {"default-src": ["'self'"]}
+    }
+    url = reverse("analytics:beacon", args=[article.pk])
+    response = client.post(url, {"r": ""}, **beacon_headers())
+    assert "Content-Security-Policy" not in response
+    assert response["Content-Security-Policy-Report-Only"] == "default-src 'self'"

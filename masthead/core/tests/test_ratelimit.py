@@ -1,0 +1,57 @@
+"""Rate limits on the cache, and whose address a request comes from."""
+
+import logging
+
+import pytest
+from django.test import RequestFactory
+
+from masthead.core import ratelimit
+from masthead.core.ratelimit import client_ip, hit
+
+
+def test_the_limit_holds_within_a_window_and_per_identity():
+    assert [hit("test", "a", 2, 60) for _ in range(3)] == [True, True, False]
+    assert hit("test", "b", 2, 60)
+    assert hit("other-scope", "a", 2, 60)
+
+
+def test_a_cache_that_swallows_its_errors_lets_requests_through_quietly(
+    settings, caplog
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens here
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2},
+        }
+    }
+    ratelimit._last_warning = 0.0
+    with caplog.at_level(logging.WARNING, logger="masthead.core"):
+        assert all(hit("test", "a", 1, 60) for _ in range(5))
+    assert caplog.text.count("rate limit cache unavailable") == 1
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "trusted", "expected"),
+    [
+        ("203.0.113.1", "", [], "203.0.113.1"),
+        ("203.0.113.1", "6.6.6.6", [], "203.0.113.1"),  # anyone can send the header
+        ("127.0.0.1", "198.51.100.5", ["127.0.0.1"], "198.51.100.5"),
+        ("127.0.0.1", "6.6.6.6, 198.51.100.5", ["127.0.0.1"], "198.51.100.5"),
+        (
+            "127.0.0.1",
+            "198.51.100.5, 10.0.0.2",
+            ["127.0.0.1", "10.0.0.2"],
+            "198.51.100.5",
+        ),
+        ("127.0.0.1", "", ["127.0.0.1"], "127.0.0.1"),
+    ],
+)
+def test_the_readers_address_comes_from_trusted_proxies_only(
+    settings, remote, forwarded, trusted, expected
+):
+    settings.MASTHEAD_TRUSTED_PROXIES = trusted
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded
+    )
+    assert client_ip(request) == expected

@@ -1,0 +1,27 @@
+"""The environment variables that choose a deployment's services and secrets.
+
+A process we start ourselves (a test's worker, a benchmark's servers) must not
+inherit these from whoever started us by accident: it is given its own.
+"""
+
+DEPLOYMENT_VARIABLES = frozenset(
+    {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_URL",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "MEDIA_STORAGE",
+        "ANYMAIL_ESP",
+        "DEBUG",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DJANGO_SETTINGS_MODULE",
+    }
+)
+
+
+def without_deployment(environ, **extra: str) -> dict[str, str]:
+    """A copy of `environ` without the deployment variables, plus `extra`."""
+    env = {k: v for k, v in environ.items() if k not in DEPLOYMENT_VARIABLES}
+    env.update(extra)
+    return env
