@@ -13,15 +13,15 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import dashboard
 from .charts import daily_chart
+from .models import VIEW_AUDIENCE
 
-PERMISSION = "analytics.view_audience"
 CHART_DAYS = 30
 # (tab id, heading, days): the top-stories tables, shortest window first.
 WINDOWS = [("today", "Today", 1), ("week", "7 days", 7), ("month", "30 days", 30)]
 
 
 def can_see_audience(user) -> bool:
-    return user.has_perm(PERMISSION)
+    return user.has_perm(VIEW_AUDIENCE)
 
 
 class AudienceView(WagtailAdminTemplateMixin, TemplateView):
@@ -44,7 +44,7 @@ class AudienceView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-audience_view = permission_required(PERMISSION)(AudienceView.as_view())
+audience_view = permission_required(VIEW_AUDIENCE)(AudienceView.as_view())
 
 urlpatterns = [path("audience/", audience_view, name="analytics_audience")]
 

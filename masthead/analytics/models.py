@@ -7,6 +7,9 @@ after two days, and with it any way to link a hash back to anyone.
 
 from django.db import models
 
+# Who sees the audience dashboard and each story's Audience tab.
+VIEW_AUDIENCE = "analytics.view_audience"
+
 
 class DailySalt(models.Model):
     """The secret mixed into the day's visitor hashes; rotates at UTC midnight."""

@@ -4,9 +4,9 @@ from wagtail.admin.panels import Panel
 
 from . import dashboard
 from .charts import daily_chart
+from .models import VIEW_AUDIENCE
 from .queries import view_count
 
-PERMISSION = "analytics.view_audience"
 CHART_DAYS = 30
 
 
@@ -29,7 +29,8 @@ class PageViewsPanel(Panel):
         template_name = "analytics/admin/page_views_panel.html"
 
         def is_shown(self):
-            return self.request is not None and self.request.user.has_perm(PERMISSION)
+            user = getattr(self.request, "user", None)
+            return user is not None and user.has_perm(VIEW_AUDIENCE)
 
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)

@@ -44,6 +44,13 @@ def test_teasers_show_views(client, article, section):
     assert '<span class="view-count">1.2M Views</span>' in html
 
 
+def test_the_front_pages_lead_story_shows_views(client, article):
+    give_views(article, 4370)
+    html = client.get("/").content.decode()
+    lead = html.split('<article class="lead-story">')[1].split("</article>")[0]
+    assert '<span class="view-count">4,370 Views</span>' in lead
+
+
 def test_the_sidebar_lists_trending_and_most_read_in_the_section(client, article):
     give_views(article, 12)
     html = client.get(article.url).content.decode()
