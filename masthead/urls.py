@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("masthead.search.urls")),
     path("comments/", include("masthead.comments.urls")),
+    path("donate/", include("masthead.revenue.urls")),
     path("", include("masthead.news.urls")),
 ]
 

@@ -11,16 +11,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from masthead.core.links import absolute_url
 from masthead.core.queries import site_name
 
 from .choices import SubscriptionKind
 
 EXCERPT_CHARS = 300
-
-
-def absolute_url(path: str) -> str:
-    """`path` on the public site (SITE_URL has no trailing slash)."""
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def article_url(page) -> str:

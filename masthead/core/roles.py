@@ -9,6 +9,7 @@ from django.contrib.auth.management import create_permissions
 WRITERS = "Writers"
 EDITORS = "Editors"
 MODERATORS = "Moderators"
+FINANCE = "Finance"
 REVIEW_WORKFLOW = "Editorial review"
 REVIEW_TASK = "Editor approval"
 
@@ -24,6 +25,7 @@ PAGE_PERMISSIONS = {
         "unlock_page",
     ],
     MODERATORS: [],
+    FINANCE: [],
 }
 # Image and document library permissions on the root collection.
 COLLECTION_PERMISSIONS = {
@@ -44,6 +46,7 @@ COLLECTION_PERMISSIONS = {
         "wagtaildocs.choose_document",
     ],
     MODERATORS: [],
+    FINANCE: [],
 }
 MODEL_PERMISSIONS = {
     WRITERS: ["wagtailadmin.access_admin", "news.view_author"],
@@ -62,12 +65,23 @@ MODEL_PERMISSIONS = {
         "comments.moderate_comment",
         "comments.change_commentsettings",
         "analytics.view_audience",
+        "revenue.view_donation",
+        "revenue.view_donor",
+        "revenue.view_monthlygift",
     ],
     MODERATORS: [
         "wagtailadmin.access_admin",
         "comments.view_comment",
         "comments.change_comment",
         "comments.moderate_comment",
+    ],
+    # Donations are read and exported here, never changed: providers own the money.
+    FINANCE: [
+        "wagtailadmin.access_admin",
+        "revenue.view_donation",
+        "revenue.view_donor",
+        "revenue.view_monthlygift",
+        "revenue.export_donation",
     ],
 }
 
@@ -84,7 +98,8 @@ def _ensure_permissions_exist(apps) -> None:
 def _permission(apps, dotted: str):
     """The permission, or None while its app's models are not migrated yet.
 
-    core/0002 runs before the comments app exists; comments/0002 grants those.
+    core/0002 runs before the comments app exists; comments/0002 grants those
+    (and revenue/0002 the revenue ones).
     """
     Permission = apps.get_model("auth", "Permission")
     app_label, codename = dotted.split(".")
@@ -94,7 +109,7 @@ def _permission(apps, dotted: str):
 
 
 def apply_editorial_roles(apps) -> None:
-    """Create or repair the three groups and the review workflow; safe to run again."""
+    """Create or repair the four groups and the review workflow; safe to run again."""
     _ensure_permissions_exist(apps)
     Group = apps.get_model("auth", "Group")
     Collection = apps.get_model("wagtailcore", "Collection")
@@ -107,7 +122,7 @@ def apply_editorial_roles(apps) -> None:
     root_page = Page.objects.filter(depth=1).order_by("path").first()
     root_collection = Collection.objects.filter(depth=1).order_by("path").first()
     groups = {}
-    for name in (WRITERS, EDITORS, MODERATORS):
+    for name in (WRITERS, EDITORS, MODERATORS, FINANCE):
         group, _ = Group.objects.get_or_create(name=name)
         groups[name] = group
         # Wagtail's own defaults make Moderators publishers; here they moderate

@@ -25,6 +25,7 @@ from .exceptions import DemoError
 from .generate import images, words
 from .generate.bulk import ArticleWriter, Destination
 from .generate.comments import write_demo_comments
+from .generate.donations import write_demo_donations
 from .generate.drafts import (
     DEFAULT_UNTIL,
     SECTIONS,
@@ -44,6 +45,7 @@ logger = logging.getLogger("masthead.demo")
 PICTURE_COLLECTION = "Demo pictures"
 ILLUSTRATIONS = 18
 BATCH_SIZE = 1000
+DEMO_DONATIONS = 120
 
 
 @dataclass
@@ -53,6 +55,7 @@ class DemoReport:
     articles: int = 0
     comments: int = 0
     views: int = 0
+    donations: int = 0
     sections_created: int = 0
     authors_created: int = 0
     tags: int = 0
@@ -155,6 +158,10 @@ def generate_demo(
         seed,
     )
     report.seconds["views"] = time.monotonic() - started
+    started = time.monotonic()
+    if report.sections_created == len(SECTIONS):  # once, with the site's identity
+        report.donations = write_demo_donations(DEMO_DONATIONS, seed)
+    report.seconds["donations"] = time.monotonic() - started
     report.episodes = {
         page.title: sum(1 for slot in slots if slot.series == key)
         for key, page in series.items()

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "masthead.search",
     "masthead.comments",
     "masthead.analytics",
+    "masthead.revenue",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -229,6 +230,42 @@ MASTHEAD_ANALYTICS_REDIS_URL = env.str(
     "MASTHEAD_ANALYTICS_REDIS_URL", default=REDIS_URL
 )
 
+# --- Donations (more MASTHEAD_DONATION_* in masthead/revenue/conf.py) ---------------
+# Each provider is set up by its keys; with none, the test-mode provider lets a
+# newcomer click through a donation that moves no money.
+MASTHEAD_PAYMENT_PROVIDERS = {}
+if env.str("STRIPE_SECRET_KEY", default=""):
+    MASTHEAD_PAYMENT_PROVIDERS["stripe"] = {
+        "BACKEND": "masthead.revenue.providers.stripe.StripeProvider",
+        "OPTIONS": {
+            "secret_key": env.str("STRIPE_SECRET_KEY"),
+            "webhook_secret": env.str("STRIPE_WEBHOOK_SECRET", default=""),
+            "api_base": env.str("STRIPE_API_BASE", default=""),
+        },
+    }
+if env.str("PAYPAL_CLIENT_ID", default=""):
+    MASTHEAD_PAYMENT_PROVIDERS["paypal"] = {
+        "BACKEND": "masthead.revenue.providers.paypal.PayPalProvider",
+        "OPTIONS": {
+            "client_id": env.str("PAYPAL_CLIENT_ID"),
+            "client_secret": env.str("PAYPAL_CLIENT_SECRET", default=""),
+            "webhook_id": env.str("PAYPAL_WEBHOOK_ID", default=""),
+            "environment": env.str("PAYPAL_ENVIRONMENT", default="sandbox"),
+            "api_base": env.str("PAYPAL_API_BASE", default=""),
+        },
+    }
+# A donation form without JavaScript is answered with a redirect to the provider's
+# checkout page; the CSP's form-action must allow it.
+PAYMENT_CHECKOUT_ORIGINS = {
+    "stripe": ["https://checkout.stripe.com"],
+    "paypal": ["https://www.paypal.com", "https://www.sandbox.paypal.com"],
+}
+if not MASTHEAD_PAYMENT_PROVIDERS:
+    MASTHEAD_PAYMENT_PROVIDERS["test_mode"] = {
+        "BACKEND": "masthead.revenue.providers.test_mode.TestModeProvider",
+        "OPTIONS": {},
+    }
+
 CONTENT_SECURITY_POLICY = {
     # The view beacon answers 204 with no body: no policy to enforce there.
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/documents/", "/views/"],
@@ -244,7 +281,12 @@ CONTENT_SECURITY_POLICY = {
         "media-src": [SELF, "https:"],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        "form-action": [SELF]
+        + [
+            origin
+            for name in MASTHEAD_PAYMENT_PROVIDERS
+            for origin in PAYMENT_CHECKOUT_ORIGINS.get(name, [])
+        ],
         "frame-ancestors": [SELF],
         "manifest-src": [SELF],
     },

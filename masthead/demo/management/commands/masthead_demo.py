@@ -88,7 +88,8 @@ class Command(BaseCommand):
                 f"{report.sections_created} new sections, "
                 f"{report.authors_created} new authors, {report.tags} tags, "
                 f"{report.comments:,} reader comments, "
-                f"{report.views:,} views in the last 30 days."
+                f"{report.views:,} views in the last 30 days, "
+                f"{report.donations:,} donations."
             )
         )
         if verbosity > 1:

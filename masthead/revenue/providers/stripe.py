@@ -1,0 +1,270 @@
+"""Stripe: Checkout Sessions for paying, signed webhooks, the Billing Portal.
+
+Only the official SDK talks to Stripe. `api_base` points it elsewhere (the
+tests' local fake); empty means Stripe's own API. Every call has a timeout and
+no automatic retry: a reader is waiting, and a failed checkout is simply
+started again.
+
+What we store, so that later events find the donation:
+- checkout_ref is the Checkout Session id;
+- payment_ref is the PaymentIntent for a one-time gift (what `charge.refunded`
+  names) and the invoice for each monthly payment (a refund of one is traced
+  from its PaymentIntent to the invoice through the API);
+- our Donation.public_id travels as client_reference_id and as
+  metadata["reference"] on the session, its PaymentIntent or its subscription.
+"""
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from functools import cached_property
+from uuid import UUID
+
+import stripe
+
+from .. import conf
+from ..choices import EventKind
+from .base import (
+    Checkout,
+    CheckoutRequest,
+    Provider,
+    ProviderError,
+    ProviderEvent,
+    WebhookRejected,
+)
+
+TIMEOUT_SECONDS = 10  # connect and read, per request to Stripe
+
+
+class StripeProvider(Provider):
+    label = "Card"
+    default_fee = (2.9, 30)
+    required_options = ("secret_key", "webhook_secret")
+
+    @cached_property
+    def client(self) -> stripe.StripeClient:
+        api_base = self.options.get("api_base") or ""
+        return stripe.StripeClient(
+            self.options["secret_key"],
+            base_addresses=(
+                {
+                    "api": api_base,
+                    "connect": api_base,
+                    "files": api_base,
+                    "meter_events": api_base,
+                }
+                if api_base
+                else None
+            ),
+            max_network_retries=0,
+            http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+        )
+
+    # --- paying -------------------------------------------------------------------
+
+    def start_checkout(self, request: CheckoutRequest) -> Checkout:
+        metadata = {"reference": request.reference}
+        price_data = {
+            "currency": request.currency.lower(),
+            "unit_amount": request.amount_minor,
+            "product_data": {"name": request.description},
+        }
+        params = {
+            "client_reference_id": request.reference,
+            "metadata": metadata,
+            "success_url": request.success_url,
+            "cancel_url": request.cancel_url,
+        }
+        if request.monthly:
+            price_data["recurring"] = {"interval": "month"}
+            params["mode"] = "subscription"
+            # Copied onto the subscription, which a cancellation event carries.
+            params["subscription_data"] = {"metadata": metadata}
+        else:
+            params["mode"] = "payment"
+            params["submit_type"] = "donate"
+            # Copied onto the PaymentIntent, so a refund can be traced back.
+            params["payment_intent_data"] = {"metadata": metadata}
+        params["line_items"] = [{"quantity": 1, "price_data": price_data}]
+        if request.email:
+            params["customer_email"] = request.email
+        try:
+            # One session per donation, even if the request is sent twice.
+            session = self.client.v1.checkout.sessions.create(
+                params=params,
+                options={"idempotency_key": f"checkout-{request.reference}"},
+            )
+        except stripe.StripeError as error:
+            raise ProviderError(
+                "Card payments are not available right now; nothing was charged."
+            ) from error
+        return Checkout(redirect_url=session.url, checkout_ref=session.id)
+
+    def manage_url(self, gift, return_url: str) -> str:
+        try:
+            subscription = self.client.v1.subscriptions.retrieve(gift.subscription_ref)
+            portal = self.client.v1.billing_portal.sessions.create(
+                params={
+                    "customer": _id(subscription.customer),
+                    "return_url": return_url,
+                }
+            )
+        except stripe.StripeError as error:
+            raise ProviderError(
+                "The page to manage your monthly gift is not available right now; "
+                "please try again later."
+            ) from error
+        return portal.url
+
+    # --- webhooks -----------------------------------------------------------------
+
+    def parse_webhook(self, body: bytes, headers) -> list[ProviderEvent]:
+        tolerance = conf.get("MASTHEAD_WEBHOOK_TOLERANCE_SECONDS")
+        try:
+            event = self.client.construct_event(
+                body,
+                headers.get("Stripe-Signature"),
+                self.options.get("webhook_secret"),
+                tolerance=tolerance,
+            ).to_dict()
+        except stripe.SignatureVerificationError as error:
+            raise WebhookRejected(f"signature: {error.user_message or error}") from None
+        except (ValueError, TypeError, AttributeError) as error:
+            # Signed but not a Stripe event: bad JSON, not UTF-8, not an object.
+            raise WebhookRejected(f"not a Stripe event ({error})") from None
+        try:
+            return [self._event(event)]
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise WebhookRejected(f"event lacks {error}") from None
+
+    def _event(self, event: dict) -> ProviderEvent:
+        parsed = _event(event)
+        if parsed.kind == EventKind.REFUNDED and not parsed.reference:
+            # A monthly payment's charge names only its PaymentIntent, while we
+            # know the payment by its invoice: ask Stripe which invoice it paid.
+            invoice = self._invoice_paid_by(parsed.payment_ref)
+            if invoice:
+                return replace(parsed, payment_ref=invoice)
+        return parsed
+
+    def _invoice_paid_by(self, payment_intent: str) -> str:
+        if not payment_intent.startswith("pi_"):
+            return ""  # nothing to trace, or already the invoice
+        try:
+            found = self.client.v1.invoice_payments.list(
+                params={
+                    "payment": {
+                        "type": "payment_intent",
+                        "payment_intent": payment_intent,
+                    },
+                    "limit": 1,
+                }
+            )
+        except stripe.StripeError as error:
+            # Not the sender's fault: answered 500, and Stripe delivers it again.
+            raise ProviderError(f"cannot look up {payment_intent}: {error}") from error
+        return next((_id(payment.invoice) for payment in found.data), "")
+
+
+def _event(event: dict) -> ProviderEvent:
+    kind = event["type"]
+    obj = event["data"]["object"]
+    if not isinstance(event["id"], str) or not event["id"]:
+        raise ValueError("an id")
+    base = {
+        "event_id": event["id"],
+        "occurred_at": datetime.fromtimestamp(int(event["created"]), tz=UTC),
+    }
+    if kind in (
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+    ):
+        if obj.get("payment_status") != "paid":
+            # A delayed method (a bank debit) is not paid yet;
+            # async_payment_succeeded or _failed follows.
+            return ProviderEvent(kind=EventKind.IGNORED, **base)
+        monthly = obj.get("mode") == "subscription"
+        details = obj.get("customer_details") or {}
+        return ProviderEvent(
+            kind=EventKind.PAYMENT_COMPLETED,
+            **base,
+            reference=_reference(obj, "client_reference_id"),
+            checkout_ref=obj["id"],
+            payment_ref=_id(
+                obj.get("invoice") if monthly else obj.get("payment_intent")
+            ),
+            subscription_ref=_id(obj.get("subscription")) if monthly else "",
+            amount_minor=int(obj["amount_total"]),
+            currency=str(obj["currency"]).upper(),
+            email=details.get("email") or "",
+            name=details.get("name") or "",
+        )
+    if kind in ("checkout.session.async_payment_failed", "checkout.session.expired"):
+        return ProviderEvent(
+            kind=EventKind.PAYMENT_FAILED,
+            **base,
+            reference=_reference(obj, "client_reference_id"),
+            checkout_ref=obj["id"],
+        )
+    if kind == "charge.refunded":
+        if not obj.get("refunded"):
+            # A partial refund leaves the donation standing.
+            return ProviderEvent(kind=EventKind.IGNORED, **base)
+        return ProviderEvent(
+            kind=EventKind.REFUNDED,
+            **base,
+            reference=_reference(obj),
+            # API versions before 2025-03-31 name the invoice on the charge.
+            payment_ref=_id(obj.get("invoice")) or _id(obj.get("payment_intent")),
+        )
+    if kind == "invoice.paid":
+        if obj.get("billing_reason") != "subscription_cycle":
+            # The first invoice is the checkout's own payment, which
+            # checkout.session.completed reports.
+            return ProviderEvent(kind=EventKind.IGNORED, **base)
+        return ProviderEvent(
+            kind=EventKind.RENEWAL_PAID,
+            **base,
+            subscription_ref=_invoice_subscription(obj),
+            payment_ref=obj["id"],
+            amount_minor=int(obj["amount_paid"]),
+            currency=str(obj["currency"]).upper(),
+        )
+    if kind == "customer.subscription.deleted":
+        return ProviderEvent(
+            kind=EventKind.GIFT_CANCELLED,
+            **base,
+            reference=_reference(obj),
+            subscription_ref=obj["id"],
+        )
+    return ProviderEvent(kind=EventKind.IGNORED, **base)
+
+
+def _id(value) -> str:
+    """An id whether Stripe sent it bare or expanded into an object."""
+    if isinstance(value, dict):
+        return str(value.get("id") or "")
+    if isinstance(value, stripe.StripeObject):
+        return str(getattr(value, "id", "") or "")
+    return str(value or "")
+
+
+def _reference(obj: dict, field: str = "") -> str:
+    """Our donation's public id, or "" when the object is not one of ours.
+
+    The same Stripe account may sell other things, whose reference is no UUID.
+    """
+    metadata = obj.get("metadata") or {}
+    value = (obj.get(field) if field else "") or metadata.get("reference") or ""
+    try:
+        return str(UUID(str(value)))
+    except ValueError:
+        return ""
+
+
+def _invoice_subscription(invoice: dict) -> str:
+    # API versions since 2025-03-31 moved the subscription under `parent`.
+    if invoice.get("subscription"):
+        return _id(invoice["subscription"])
+    parent = invoice.get("parent") or {}
+    details = parent.get("subscription_details") or {}
+    return _id(details["subscription"])

@@ -1,0 +1,37 @@
+"""Mail after payment, run by the worker; safe to run twice."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from .choices import DonationStatus
+from .emails import receipt
+from .models import Donation
+
+logger = logging.getLogger("masthead.revenue")
+
+
+@task()
+def send_receipt_task(donation_id: int) -> bool:
+    """Mail the donor their receipt once; False when there is nothing to send."""
+    with transaction.atomic():
+        donation = (
+            Donation.objects.select_for_update()
+            .select_related("donor", "gift")
+            .filter(pk=donation_id, status=DonationStatus.COMPLETED)
+            .first()
+        )
+        if donation is None or donation.receipt_sent_at or not donation.email:
+            return False
+        donation.receipt_sent_at = timezone.now()
+        donation.save(update_fields=["receipt_sent_at"])
+    # Marked before sending, so two workers never mail it twice; a failed send
+    # clears the mark for the retry.
+    try:
+        receipt(donation).send()
+    except Exception:
+        Donation.objects.filter(pk=donation.pk).update(receipt_sent_at=None)
+        raise
+    return True
