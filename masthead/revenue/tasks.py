@@ -18,7 +18,8 @@ def send_receipt_task(donation_id: int) -> bool:
     """Mail the donor their receipt once; False when there is nothing to send."""
     with transaction.atomic():
         donation = (
-            Donation.objects.select_for_update()
+            # PostgreSQL locks no outer-joined row: only the donation itself.
+            Donation.objects.select_for_update(of=("self",))
             .select_related("donor", "gift")
             .filter(pk=donation_id, status=DonationStatus.COMPLETED)
             .first()
