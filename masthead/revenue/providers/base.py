@@ -5,6 +5,7 @@ turns its webhooks into PaymentEvents after verifying them, and can send a
 monthly donor to a page where they manage or cancel the gift.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,7 +60,7 @@ class CheckoutRequest:
     cancel_url: str
 
 
-class Provider:
+class Provider(ABC):
     """Base class; `name` is the key in MASTHEAD_PAYMENT_PROVIDERS."""
 
     label = "Provider"  # what the reader's button says
@@ -86,17 +87,18 @@ class Provider:
         percent, fixed = self.options.get("FEE", self.default_fee)
         return int(-(-(amount_minor * percent) // 100)) + int(fixed)
 
+    @abstractmethod
     def start_checkout(self, request: CheckoutRequest) -> Checkout:
-        raise NotImplementedError
+        """Create the provider's checkout; raises ProviderError."""
 
+    @abstractmethod
     def parse_webhook(self, body: bytes, headers) -> list[ProviderEvent]:
         """Verify and read a webhook; raises WebhookRejected."""
-        raise NotImplementedError
 
     def complete_return(self, donation, params) -> list[ProviderEvent]:
         """Finish a checkout when the reader comes back (PayPal captures here)."""
         return []
 
+    @abstractmethod
     def manage_url(self, gift, return_url: str) -> str:
         """Where a monthly donor manages or cancels their gift."""
-        raise NotImplementedError
