@@ -84,4 +84,10 @@ def _provider(name: str, entry) -> Provider:
     options = entry.get("OPTIONS", {})
     if not isinstance(options, dict):
         raise ProviderConfigError(f"Payment provider {name!r}: OPTIONS must be a dict.")
-    return backend(name, options)
+    try:
+        return backend(name, options)
+    except TypeError as error:  # e.g. a subclass that lacks an abstract method
+        raise ProviderConfigError(
+            f"Payment provider {name!r}: {entry['BACKEND']!r} cannot be built "
+            f"({error})."
+        ) from error

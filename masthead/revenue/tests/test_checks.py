@@ -21,6 +21,10 @@ TEST_MODE = "masthead.revenue.providers.test_mode.TestModeProvider"
             "is not a Provider",
         ),
         ({"card": {"BACKEND": TEST_MODE, "OPTIONS": []}}, "OPTIONS must be a dict"),
+        (
+            {"card": {"BACKEND": "masthead.revenue.providers.base.Provider"}},
+            "'card': 'masthead.revenue.providers.base.Provider' cannot be built",
+        ),
     ],
 )
 def test_bad_provider_entries_are_named(settings, entries, named):
