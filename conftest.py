@@ -10,6 +10,7 @@ pytest_plugins = [
     "masthead.news.tests.fixtures",
     "masthead.comments.tests.fixtures",
     "masthead.analytics.tests.fixtures",
+    "masthead.newsletter.tests.fixtures",
 ]
 
 # Playwright's sync API keeps an event loop running in the test thread; Django's ORM

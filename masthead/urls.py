@@ -17,6 +17,7 @@ urlpatterns = [
     path("search/", include("masthead.search.urls")),
     path("comments/", include("masthead.comments.urls")),
     path("donate/", include("masthead.revenue.urls")),
+    path("newsletter/", include("masthead.newsletter.urls")),
     path("", include("masthead.news.urls")),
 ]
 

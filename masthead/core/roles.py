@@ -68,6 +68,25 @@ MODEL_PERMISSIONS = {
         "revenue.view_donation",
         "revenue.view_donor",
         "revenue.view_monthlygift",
+        *[
+            f"newsletter.{codename}"
+            for codename in (
+                "add_newsletterlist",
+                "change_newsletterlist",
+                "delete_newsletterlist",
+                "view_newsletterlist",
+                "add_issue",
+                "change_issue",
+                "delete_issue",
+                "view_issue",
+                "send_issue",
+                "view_subscriber",
+                "change_subscriber",
+                "delete_subscriber",
+                "export_subscriber",
+                "import_subscriber",
+            )
+        ],
     ],
     MODERATORS: [
         "wagtailadmin.access_admin",

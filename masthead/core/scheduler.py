@@ -44,6 +44,13 @@ def default_jobs() -> list[PeriodicJob]:
         ),
         # Yesterday's salt goes soon after midnight (UTC).
         PeriodicJob("masthead.analytics.tasks.forget_visitors_task", every_seconds=600),
+        # Digests and scheduled issues start here; so does a sender that died.
+        PeriodicJob(
+            "masthead.newsletter.tasks.dispatch_newsletters_task", every_seconds=30
+        ),
+        PeriodicJob(
+            "masthead.newsletter.tasks.purge_unconfirmed_task", every_seconds=3600
+        ),
     ]
 
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "masthead.comments",
     "masthead.analytics",
     "masthead.revenue",
+    "masthead.newsletter",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -1,0 +1,56 @@
+"""Thin tasks for the worker: confirmation mails, sending slices, the dispatcher."""
+
+import logging
+import time
+
+from django_tasks import task
+
+from . import conf
+
+logger = logging.getLogger("masthead.newsletter")
+# A sender gives the worker back after this long and queues its own sequel, so
+# a 100,000-mail issue does not hold up comment notifications for minutes.
+SLICE_SECONDS = 60
+
+
+@task()
+def send_confirmation_task(subscriber_id: int, list_ids: list[int], name: str = ""):
+    from .emails import confirmation_email
+    from .models import NewsletterList, Subscriber
+
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    lists = list(NewsletterList.objects.filter(pk__in=list_ids, active=True))
+    if subscriber is None or not lists or subscriber.status == "suppressed":
+        return False
+    confirmation_email(subscriber, lists, name).send()
+    return True
+
+
+@task()
+def send_issue_task(issue_id: int) -> dict:
+    from .sending import send_issue
+
+    deadline = time.monotonic() + SLICE_SECONDS
+    report = send_issue(issue_id, stop=lambda: time.monotonic() > deadline)
+    if not report.finished and time.monotonic() > deadline:
+        send_issue_task.enqueue(issue_id)
+    return {"sent": report.sent, "failed": report.failed, "finished": report.finished}
+
+
+def start_senders(issue_id: int) -> None:
+    for _ in range(conf.get("MASTHEAD_NEWSLETTER_SENDERS")):
+        send_issue_task.enqueue(issue_id)
+
+
+@task()
+def dispatch_newsletters_task() -> dict:
+    from .issues import dispatch
+
+    return dispatch()
+
+
+@task()
+def purge_unconfirmed_task() -> int:
+    from .services import purge_unconfirmed
+
+    return purge_unconfirmed()
