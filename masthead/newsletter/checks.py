@@ -1,6 +1,7 @@
 """System checks for newsletter settings."""
 
-from django.core.checks import Error, register
+from django.conf import settings
+from django.core.checks import Error, Warning, register
 
 from . import conf
 
@@ -23,3 +24,21 @@ def check_newsletter_settings(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@register(deploy=True)
+def check_bounce_webhooks_are_guarded(app_configs, **kwargs):
+    # Without the shared secret anyone could post "bounced" for any address and
+    # stop the newsletter reaching it.
+    uses_esp = settings.EMAIL_BACKEND.startswith("anymail.")
+    if uses_esp and not getattr(settings, "ANYMAIL", {}).get("WEBHOOK_SECRET"):
+        return [
+            Warning(
+                "An ESP is configured but ANYMAIL_WEBHOOK_SECRET is not set, so its "
+                "bounce and complaint webhooks cannot be verified.",
+                hint="Set ANYMAIL_WEBHOOK_SECRET=user:password and give the ESP "
+                "https://user:password@<site>/newsletter/anymail/<esp>/tracking/.",
+                id="newsletter.W001",
+            )
+        ]
+    return []

@@ -41,7 +41,7 @@ _BREAK = re.compile(r"</p>|<br\s*/?>", re.I)
 def rich_text_to_plain(html: str) -> str:
     """Rich text as plain text: paragraphs on their own lines, links as "text (url)"."""
     html = expand_db_html(html)
-    html = _LINK.sub(lambda m: f"{m.group(2)} ({unescape(m.group(1))})", html)
+    html = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", html)
     text = unescape(strip_tags(_BREAK.sub("\n\n", html)))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 

@@ -81,7 +81,7 @@ def send_now(issue: Issue) -> int:
 
     _editable(issue)
     total = start_sending(issue)
-    transaction.on_commit(lambda: start_senders(issue.pk))
+    start_senders(issue.pk)
     return total
 
 

@@ -215,6 +215,7 @@ def deliver(mail, message, commit: Callable[[], bool]) -> None:
         return
     # Backends without a commit point (an ESP's HTTP API, the outbox): commit
     # first, so a crash loses at most this message instead of doubling it.
+    mail.open()  # kept open across messages: one session, not one per mail
     if not commit():
         raise ClaimLost
     if not mail.send_messages([message]):

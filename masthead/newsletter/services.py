@@ -60,9 +60,8 @@ def signup(email: str, list_ids: Iterable[int], name: str = "") -> None:
     )
     if subscriber.status == SubscriberStatus.SUPPRESSED:
         return
-    transaction.on_commit(
-        lambda: send_confirmation_task.enqueue(subscriber.pk, lists, name[:200])
-    )
+    # The database task queue commits the task with the caller's transaction.
+    send_confirmation_task.enqueue(subscriber.pk, lists, name[:200])
 
 
 def confirm(token: str) -> Subscriber:

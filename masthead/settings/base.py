@@ -6,6 +6,7 @@ outbox. DATABASE_URL, REDIS_URL, EMAIL_URL and MEDIA_STORAGE move the same code 
 scale.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -149,8 +150,15 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Masthead <news@local
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ANYMAIL_ESP = env.str("ANYMAIL_ESP", default="")
 EMAIL_URL = env.str("EMAIL_URL", default="")
+# anymail's options come from ANYMAIL_* variables: ANYMAIL_MAILGUN_API_KEY becomes
+# ANYMAIL["MAILGUN_API_KEY"]. ANYMAIL_WEBHOOK_SECRET ("user:password") guards the
+# bounce webhooks at /newsletter/anymail/<esp>/tracking/.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_") and name != "ANYMAIL_ESP"
+}
 if ANYMAIL_ESP:
-    # anymail reads its credentials from ANYMAIL_<ESP>_* environment variables.
     EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
 elif EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))

@@ -22,6 +22,10 @@ DEPLOYMENT_VARIABLES = frozenset(
 
 def without_deployment(environ, **extra: str) -> dict[str, str]:
     """A copy of `environ` without the deployment variables, plus `extra`."""
-    env = {k: v for k, v in environ.items() if k not in DEPLOYMENT_VARIABLES}
+    env = {
+        k: v
+        for k, v in environ.items()
+        if k not in DEPLOYMENT_VARIABLES and not k.startswith("ANYMAIL_")
+    }
     env.update(extra)
     return env

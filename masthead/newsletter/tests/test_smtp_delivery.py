@@ -1,9 +1,9 @@
 import pytest
 from django.test import override_settings
 
-from masthead.newsletter import issues, sending, services
+from masthead.newsletter import issues, sending
 from masthead.newsletter.choices import DeliveryStatus, IssueStatus
-from masthead.newsletter.models import Delivery, Subscriber
+from masthead.newsletter.models import Delivery
 from masthead.newsletter.tests.fixtures import confirmed_subscribers
 from masthead.newsletter.tests.smtp_sink import running_sink
 
