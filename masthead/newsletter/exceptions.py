@@ -8,3 +8,7 @@ class InvalidToken(NewsletterError):
 
 class NotSendable(NewsletterError):
     """An issue that cannot be sent in its state (already sent, no stories...)."""
+
+
+class ImportRefused(NewsletterError):
+    """A file that cannot be imported at all; the message says why, for the editor."""

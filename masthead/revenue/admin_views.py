@@ -28,6 +28,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from masthead.analytics.charts import BarChart, bar_chart
+from masthead.core.spreadsheets import defuse_formula
 
 from . import conf, reports
 from .choices import DonationStatus, GiftStatus, Interval
@@ -40,9 +41,6 @@ SUBMENU_HOOK = "register_donations_menu_item"
 REPORT_DAYS = 30
 REPORT_MONTHS = 12
 DATE_FORMAT = "j M Y H:i"
-# A spreadsheet runs a cell starting with one of these as a formula; donors type
-# their own names, so such a cell gets a leading apostrophe in the CSV.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def can_see_revenue(user) -> bool:
@@ -66,10 +64,6 @@ def _date_column(name: str, label: str) -> Column:
         sort_key=name,
         classname="revenue-nowrap",
     )
-
-
-def _defuse_formula(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def _distinct(model, field: str) -> list[tuple[str, str]]:
@@ -204,7 +198,7 @@ class DonationIndexView(ReadOnlyIndexView):
             **generic.IndexView.custom_value_preprocess[datetime],
             "csv": lambda value: value.astimezone(UTC).isoformat(),
         },
-        str: {"csv": lambda value: _defuse_formula(value)},
+        str: {"csv": defuse_formula},
     }
 
     def get_base_queryset(self):

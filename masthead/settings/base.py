@@ -148,6 +148,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # --- Mail: a local outbox folder unless EMAIL_URL or an anymail ESP is set ----------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Masthead <news@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The newsletter's From, e.g. "The Daily Ledger <letters@example.org>".
+MASTHEAD_NEWSLETTER_FROM_EMAIL = env.str("MASTHEAD_NEWSLETTER_FROM_EMAIL", default="")
 ANYMAIL_ESP = env.str("ANYMAIL_ESP", default="")
 EMAIL_URL = env.str("EMAIL_URL", default="")
 # anymail's options come from ANYMAIL_* variables: ANYMAIL_MAILGUN_API_KEY becomes
@@ -184,8 +186,24 @@ if MEDIA_STORAGE == "s3":
             "file_overwrite": False,
         },
     }
+    # Files that must never have a public URL (a CSV of addresses waiting to be
+    # imported): a private prefix, reachable only through signed requests.
+    PRIVATE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **MEDIA_BACKEND["OPTIONS"],
+            "custom_domain": None,
+            "location": "private",
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
 elif MEDIA_STORAGE == "local":
     MEDIA_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    PRIVATE_BACKEND = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "private"},
+    }
 else:
     from django.core.exceptions import ImproperlyConfigured
 
@@ -194,6 +212,7 @@ else:
     )
 STORAGES = {
     "default": MEDIA_BACKEND,
+    "private": PRIVATE_BACKEND,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
