@@ -38,6 +38,7 @@ from .generate.drafts import (
     people_pool,
     plan_articles,
 )
+from .generate.newsletter import write_demo_newsletter
 from .generate.views import write_demo_views
 
 logger = logging.getLogger("masthead.demo")
@@ -56,6 +57,7 @@ class DemoReport:
     comments: int = 0
     views: int = 0
     donations: int = 0
+    newsletter_subscribers: int = 0
     sections_created: int = 0
     authors_created: int = 0
     tags: int = 0
@@ -161,6 +163,7 @@ def generate_demo(
     started = time.monotonic()
     if report.sections_created == len(SECTIONS):  # once, with the site's identity
         report.donations = write_demo_donations(DEMO_DONATIONS, seed)
+        report.newsletter_subscribers = write_demo_newsletter(seed).subscribers
     report.seconds["donations"] = time.monotonic() - started
     report.episodes = {
         page.title: sum(1 for slot in slots if slot.series == key)

@@ -89,7 +89,8 @@ class Command(BaseCommand):
                 f"{report.authors_created} new authors, {report.tags} tags, "
                 f"{report.comments:,} reader comments, "
                 f"{report.views:,} views in the last 30 days, "
-                f"{report.donations:,} donations."
+                f"{report.donations:,} donations, "
+                f"{report.newsletter_subscribers:,} newsletter subscribers."
             )
         )
         if verbosity > 1:
