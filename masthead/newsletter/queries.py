@@ -100,5 +100,22 @@ def progress(issue: Issue, now=None) -> Progress:
     )
 
 
+def with_confirmed_counts(lists: QuerySet) -> QuerySet:
+    """Lists annotated with `confirmed`: their confirmed subscribers."""
+    return lists.annotate(
+        confirmed=Count(
+            "memberships",
+            filter=Q(memberships__subscriber__status=SubscriberStatus.CONFIRMED),
+        )
+    )
+
+
+def with_sent_counts(issues: QuerySet) -> QuerySet:
+    """Issues annotated with `sent_count`: their deliveries marked sent."""
+    return issues.annotate(
+        sent_count=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.SENT))
+    )
+
+
 def signup_lists() -> QuerySet:
     return NewsletterList.objects.filter(active=True)
