@@ -25,9 +25,9 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from masthead.analytics.charts import BarChart, bar_chart
+from masthead.core.admin_viewsets import ReadOnlyViewSet
 from masthead.core.spreadsheets import defuse_formula
 
 from . import conf, reports
@@ -367,36 +367,6 @@ class MonthlyGiftIndexView(ReadOnlyIndexView):
 class MonthlyGiftInspectView(generic.InspectView):
     def get_amount_minor_display_value(self):
         return format_amount(self.object.amount_minor, self.object.currency)
-
-
-class ReadOnlyViewSet(ModelViewSet):
-    """A listing and a read-only page per row; nothing here changes money."""
-
-    add_to_admin_menu = False
-    add_to_reference_index = False
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    list_per_page = 50
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": None,
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "history_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
-        )
-
-    def get_urlpatterns(self):
-        # Not super(): that would build the add and edit views, and their forms.
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
 
 
 class DonationViewSet(ReadOnlyViewSet):

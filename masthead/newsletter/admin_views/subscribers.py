@@ -11,8 +11,9 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
+
+from masthead.core.admin_viewsets import ReadOnlyViewSet
 
 from .. import services
 from ..choices import DeliveryStatus, SubscriberStatus, SuppressionReason
@@ -215,7 +216,7 @@ class SubscriberEraseView(SubscriberActionMixin, TemplateView):
         return context
 
 
-class SubscriberViewSet(ModelViewSet):
+class SubscriberViewSet(ReadOnlyViewSet):
     """Read-mostly: a listing, a detail page, and the two actions on a person."""
 
     model = Subscriber
@@ -224,11 +225,6 @@ class SubscriberViewSet(ModelViewSet):
     icon = "group"
     menu_label = "Subscribers"
     menu_order = 30
-    add_to_admin_menu = False
-    add_to_reference_index = False
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    list_per_page = 50
     index_view_class = SubscriberIndexView
     inspect_view_class = SubscriberInspectView
     filterset_class = SubscriberFilterSet
@@ -245,24 +241,9 @@ class SubscriberViewSet(ModelViewSet):
         "suppressed_reason",
     ]
 
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": None,
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "history_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
-        )
-
     def get_urlpatterns(self):
-        # Not super(): no add or edit form exists for a subscriber.
         return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            *super().get_urlpatterns(),
             path(
                 "suppress/<int:pk>/",
                 SubscriberSuppressView.as_view(),
