@@ -10,11 +10,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import beacons, wrk
+from . import beacons, newsletter, wrk
 from .plan import Plan, quick_requested
 from .report import out, save, table
 
-SCENARIOS = [beacons.run]
+SCENARIOS = [beacons.run, newsletter.run]
 
 
 def main() -> int:

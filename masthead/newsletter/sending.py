@@ -244,7 +244,7 @@ def send_issue(
             if not batch:
                 break
             try:
-                _send_batch(mail, rendered, batch, sender_id, report)
+                _send_batch(mail, rendered, batch, sender_id, report, stop)
                 pause = RETRY_PAUSE[0]
             except MailServerDown as exc:
                 # Not the subscriber's fault: give the rest back untouched and wait.
@@ -270,10 +270,15 @@ class MailServerDown(Exception):
     """The connection failed: no message of the batch is to blame."""
 
 
-def _send_batch(mail, rendered, batch: list[Claimed], sender_id, report) -> None:
+def _send_batch(
+    mail, rendered, batch: list[Claimed], sender_id, report, stop=lambda: False
+) -> None:
     from .services import suppress
 
     for row in batch:
+        if stop():
+            _unclaim(sender_id)  # the rest of the batch is free at once
+            return
         message = rendered.message_for(row.subscriber_id, row.key, row.email)
         try:
             deliver(

@@ -257,3 +257,10 @@ def test_the_smtp_connection_sends_small_writes_at_once(queued):
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
         connection.close()
     assert len(sink.messages) == 1
+
+
+def test_a_stopped_sender_finishes_its_message_and_frees_the_rest(queued):
+    report = sending.send_issue(queued.pk, stop=lambda: len(mail.outbox) >= 3)
+
+    assert report.sent == 3 and not report.finished
+    assert _statuses(queued) == {DeliveryStatus.SENT: 3, DeliveryStatus.QUEUED: 7}
