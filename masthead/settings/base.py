@@ -150,6 +150,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Masthead <news@local
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # The newsletter's From, e.g. "The Daily Ledger <letters@example.org>".
 MASTHEAD_NEWSLETTER_FROM_EMAIL = env.str("MASTHEAD_NEWSLETTER_FROM_EMAIL", default="")
+# How long a dead sender's claimed deliveries wait before another sender takes them.
+MASTHEAD_NEWSLETTER_CLAIM_SECONDS = env.int("MASTHEAD_NEWSLETTER_CLAIM_SECONDS", 120)
 ANYMAIL_ESP = env.str("ANYMAIL_ESP", default="")
 EMAIL_URL = env.str("EMAIL_URL", default="")
 # anymail's options come from ANYMAIL_* variables: ANYMAIL_MAILGUN_API_KEY becomes

@@ -207,7 +207,7 @@ def test_a_sender_killed_twice_is_resumed_without_a_lost_or_doubled_mail(
     assert_each_subscriber_got_one_mail(sink, big_issue)
 
 
-def test_ctrl_c_stops_between_batches_and_the_next_run_resumes_at_once(
+def test_ctrl_c_stops_after_the_mail_in_hand_and_the_next_run_resumes_at_once(
     big_issue, tmp_path
 ):
     with sink_process(tmp_path) as sink, senders() as start:
@@ -241,4 +241,68 @@ def test_two_senders_at_once_deliver_each_mail_once(big_issue, tmp_path):
         counts.append(int(line.split()[2]))
     assert sum(counts) == SUBSCRIBERS
     assert min(counts) > 0, f"one sender did all the work: {counts}"
+    assert_each_subscriber_got_one_mail(sink, big_issue)
+
+
+def _manage(*args: str, **env: str) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - our own arguments, no shell
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=child_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _run(code: str, **env: str) -> str:
+    out, err = _manage("shell", "-c", code, **env).communicate(timeout=60)
+    assert not err.strip() or "Traceback" not in err, err
+    return out
+
+
+def test_a_killed_task_worker_is_replaced_and_the_dispatcher_resumes_the_issue(
+    big_issue, tmp_path
+):
+    """The production path: send_issue_task in `db_worker`, killed mid-issue;
+    the scheduler's dispatcher notices the silent sender and a new worker
+    finishes the issue."""
+    with sink_process(tmp_path) as sink:
+        env = {
+            "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
+            "MASTHEAD_NEWSLETTER_CLAIM_SECONDS": "2",
+        }
+        worker_args = ("db_worker", "--no-reload", "--no-startup-delay")
+        _run(
+            "from masthead.newsletter import issues, models; "
+            f"issues.send_now(models.Issue.objects.get(pk={big_issue.pk}))",
+            **env,
+        )
+        worker = _manage(*worker_args, "--interval", "0.1", **env)
+        try:
+            sink.wait_for(400, worker)
+            kill(worker)
+            stopped_at = len(sink.lines())
+            assert stopped_at < SUBSCRIBERS
+            big_issue.refresh_from_db()
+            assert big_issue.status == IssueStatus.SENDING
+
+            # Once the dead sender's heartbeat is older than the claim time
+            # (2 s here), the scheduler's dispatch job starts a new sender.
+            time.sleep(3)
+            out = _run(
+                "from masthead.newsletter.issues import dispatch; print(dispatch())",
+                **env,
+            )
+            assert f"'resumed': [{big_issue.pk}]" in out
+            worker = _manage(*worker_args, "--interval", "0.1", **env)
+            deadline = time.monotonic() + SEND_TIMEOUT
+            while waiting(big_issue) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(1)  # the issue is marked sent after the last row
+        finally:
+            if worker.poll() is None:
+                worker.terminate()
+                worker.wait(timeout=15)
+
     assert_each_subscriber_got_one_mail(sink, big_issue)
