@@ -24,7 +24,7 @@ from .models import (
     Suppression,
     email_hash,
 )
-from .tokens import read_confirmation_token
+from .tokens import key_tag, read_confirmation_token
 
 logger = logging.getLogger("masthead.newsletter")
 
@@ -69,11 +69,13 @@ def confirm(token: str) -> Subscriber:
     payload = read_confirmation_token(token)
     with transaction.atomic():
         subscriber = (
-            Subscriber.objects.select_for_update()
-            .filter(pk=payload["s"], key__startswith=payload["k"])
-            .first()
+            Subscriber.objects.select_for_update().filter(pk=payload["s"]).first()
         )
-        if subscriber is None or subscriber.status == SubscriberStatus.SUPPRESSED:
+        if (
+            subscriber is None
+            or key_tag(subscriber.key) != payload["k"]
+            or subscriber.status == SubscriberStatus.SUPPRESSED
+        ):
             raise InvalidToken(
                 "This confirmation link is no longer valid. Please sign up again."
             )

@@ -196,3 +196,12 @@ def test_unconfirmed_signups_are_purged_after_a_week(daily_list, subscriber):
     assert list(Subscriber.objects.values_list("email", flat=True)) == [
         subscriber.email
     ]
+
+
+def test_the_confirmation_link_carries_none_of_the_secret_key(daily_list, mailoutbox):
+    # A signed value is readable by anyone who has the link: only signed, not
+    # encrypted. The key in preference links must not leak through it.
+    services.signup("ana@example.org", [daily_list.pk])
+    payload = signing.loads(_link_token(mailoutbox[0]), salt=tokens.CONFIRM_SALT)
+    key = Subscriber.objects.get().key
+    assert not any(key[i : i + 6] in str(payload) for i in range(len(key) - 5))
