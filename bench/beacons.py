@@ -7,11 +7,10 @@ distinct readers after which the stored total must be N exactly.
 """
 
 import time
-import traceback
 
 from . import flood, wrk
 from .plan import Plan
-from .report import Row, against_target
+from .report import Row, against_target, error_row
 from .servers import AppServers
 from .sites import Site, at_scale, embedded
 
@@ -34,16 +33,7 @@ def run(plan: Plan) -> list[Row]:
         try:
             rows += measure(site, plan)
         except Exception as error:
-            traceback.print_exc()
-            rows.append(
-                Row(
-                    name=f"beacons ({site.label})",
-                    value=None,
-                    unit="",
-                    reference=f"error: {error}"[:120],
-                    passed=False,
-                )
-            )
+            rows.append(error_row(f"beacons ({site.label})", error))
         finally:
             site.tear_down()
     return rows

@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,7 @@ from pathlib import Path
 import psycopg
 
 from .plan import Plan, quick_requested
-from .report import Row, against_target, out, save, table
+from .report import Row, against_target, error_row, out, save, table
 from .servers import free_port
 from .sites import PG_ADMIN, REDIS_URL, ROOT, Site, embedded
 
@@ -94,16 +93,7 @@ def run(plan: Plan) -> list[Row]:
         try:
             rows += measure(site, plan)
         except Exception as error:
-            traceback.print_exc()
-            rows.append(
-                Row(
-                    name=f"newsletter mails/s, {site.label}",
-                    value=None,
-                    unit="",
-                    reference=f"error: {error}"[:120],
-                    passed=False,
-                )
-            )
+            rows.append(error_row(f"newsletter mails/s, {site.label}", error))
         finally:
             if site.is_sqlite:
                 site.tear_down()

@@ -3,6 +3,7 @@
 import json
 import math
 import sys
+import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,6 +37,14 @@ def against_target(
         ratio=value / target if target else None,
         reference=f"target {target:g}{'/s' if unit.endswith('/s') else ' ' + unit}",
         passed=met,
+    )
+
+
+def error_row(name: str, error: Exception) -> Row:
+    """A failed row standing for a scenario that broke; the traceback is printed."""
+    traceback.print_exc()
+    return Row(
+        name=name, value=None, unit="", reference=f"error: {error}"[:120], passed=False
     )
 
 
