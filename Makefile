@@ -34,7 +34,7 @@ test: $(VENV)/.installed ## the whole suite: unit, integration, browser, lint
 test-fast: $(VENV)/.installed ## the suite without the browser and process tests
 	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed ## load tests with wrk: one table, bench/results/latest.json (BENCH_QUICK=1: ~4 min)
+bench: $(VENV)/.installed ## load tests with wrk: one table, bench/results/latest.json (BENCH_QUICK=1: ~3 min)
 	@bin/ensure-bench-tools
 	$(PY) -m bench
 
