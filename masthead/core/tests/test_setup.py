@@ -47,15 +47,6 @@ def test_no_local_admin_outside_embedded_mode(django_user_model):
 
 
 @pytest.mark.django_db
-def test_health_check_answers(client):
-    response = client.get("/healthz")
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
-    assert "no-cache" in response["Cache-Control"]
-
-
-@pytest.mark.django_db
 def test_missing_page_gets_the_sites_404(client):
     response = client.get("/no-such-story/")
 
