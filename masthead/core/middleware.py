@@ -6,7 +6,8 @@ from django.conf import settings
 
 
 class CSPMiddleware(LibraryCSPMiddleware):
-    """django-csp, without building a policy for paths that never get one.
+    """django-csp, without building a policy for paths that never get one, and
+    with the hashes of the inline styles a page rendered (see `accent_style`).
 
     django-csp 4 builds both policies on every response and only then looks at
     EXCLUDE_URL_PREFIXES; on the view beacon that was a quarter of its cost.
@@ -18,6 +19,12 @@ class CSPMiddleware(LibraryCSPMiddleware):
                 # As the library does: a nonce asked for after this point is a bug.
                 request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
             return response
+        hashes = getattr(request, "csp_style_hashes", None)
+        if hashes:
+            # Inline styles rendered for this page (the accent colour), by hash.
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["style-src"] = [*update.get("style-src", ()), *hashes]
+            response._csp_update = update
         return super().process_response(request, response)
 
 

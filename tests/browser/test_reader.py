@@ -67,3 +67,33 @@ def test_sections_navigation_and_series_page(page: Page, live_server, demo_site)
     episode = ArticlePage.objects.filter(series__isnull=False).first()
     page.goto(live_server.url + episode.series.url)
     expect(page.locator(".episodes li").first).to_contain_text("Episode")
+
+
+def test_the_accent_colour_applies_under_the_policy_without_a_violation(
+    page: Page, live_server, article
+):
+    from wagtail.models import Site
+
+    from masthead.core.models import MastheadSettings
+
+    identity = MastheadSettings.for_site(Site.objects.get(is_default_site=True))
+    identity.accent_colour = "#123456"
+    identity.save()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+
+    page.goto(live_server.url + article.url)
+
+    accent = page.evaluate(
+        "getComputedStyle(document.documentElement)"
+        ".getPropertyValue('--accent-light').trim()"
+    )
+    assert accent == "#123456"
+    assert violations == []

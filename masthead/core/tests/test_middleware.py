@@ -8,10 +8,12 @@ from masthead.analytics.tests.fixtures import beacon_headers
 pytestmark = pytest.mark.django_db
 
 
-def test_reader_pages_get_the_policy_with_a_nonce(client, article):
+def test_reader_pages_get_the_policy_with_the_accent_styles_hash(client, article):
     response = client.get(article.url)
     policy = response["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "'nonce-" in policy
+    assert "script-src 'self';" in policy
+    assert "style-src 'self' 'sha256-" in policy
+    assert "nonce" not in policy
 
 
 def test_excluded_paths_get_no_policy_and_no_work(client, article, monkeypatch):
