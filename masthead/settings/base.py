@@ -27,6 +27,7 @@ WAGTAIL_SITE_NAME = env.str("SITE_NAME", default="Masthead")
 
 INSTALLED_APPS = [
     "masthead.core",
+    "masthead.caching",
     "masthead.news",
     "masthead.demo",
     "masthead.search",
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before everything that reads cookies or sessions: a stored page skips it all.
+    "masthead.caching.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,11 +137,38 @@ if REDIS_URL:
             },
         }
     }
+    # Rendered pages and fragments: the same Redis, its own key space.
+    CACHES["pages"] = {
+        **CACHES["default"],
+        "KEY_PREFIX": CACHES["default"]["KEY_PREFIX"] + ":pages",
+    }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "masthead",
+        },
+        # Files, so that every app process sees the same pages and a purge by
+        # one process reaches all of them (a process's memory would not).
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache" / "pages",
+            "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
+        },
+    }
+# The full-page cache for anonymous readers (masthead.caching). Off, every page
+# is rendered; the Cache-Control headers for a CDN or nginx stay.
+MASTHEAD_PAGE_CACHE = env.bool("MASTHEAD_PAGE_CACHE", default=True)
+# How long a shared cache (ours, nginx, a CDN) may keep a page: purges make it exact.
+MASTHEAD_PAGE_CACHE_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SECONDS", default=600)
+# nginx's purge endpoint (deploy/nginx.conf), e.g. http://127.0.0.1:8080: publishing
+# purges the pages it changed there too, through Wagtail's frontend cache.
+MASTHEAD_PURGE_URL = env.str("MASTHEAD_PURGE_URL", default="")
+if MASTHEAD_PURGE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "nginx": {
+            "BACKEND": "masthead.caching.frontend.NginxPurgeBackend",
+            "LOCATION": MASTHEAD_PURGE_URL,
         }
     }
 

@@ -16,6 +16,8 @@ DEPLOYMENT_VARIABLES = frozenset(
         "DEBUG",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
         "DJANGO_SETTINGS_MODULE",
+        "MASTHEAD_PAGE_CACHE",
+        "MASTHEAD_PURGE_URL",
     }
 )
 

@@ -1,0 +1,65 @@
+"""Rendered HTML kept between requests, dropped when the site's content changes.
+
+Every key carries the content version, which a publish, unpublish or edit of any
+page moves (see `receivers`): a list of stories is never older than the newest
+story, and nothing has to be found and deleted. Entries left behind by an old
+version expire on their own.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.core.cache import caches
+
+logger = logging.getLogger("masthead.caching")
+
+VERSION_KEY = "content-version"
+FRAGMENT_SECONDS = 3600
+
+
+def page_cache():
+    return caches["pages"]
+
+
+def content_version() -> int:
+    """The current content version (0 if the cache lost it: a miss, not an error)."""
+    try:
+        return page_cache().get(VERSION_KEY) or 0
+    except Exception:
+        logger.warning("page cache unavailable; reading the content version as 0")
+        return 0
+
+
+def bump_content_version() -> None:
+    cache = page_cache()
+    try:
+        if not cache.add(VERSION_KEY, 1, None):
+            cache.incr(VERSION_KEY)
+    except ValueError:  # expired between add and incr
+        cache.set(VERSION_KEY, 1, None)
+    except Exception:
+        logger.exception("page cache unavailable; fragments keep their version")
+
+
+def cached_html(
+    name: str, render: Callable[[], str], *, seconds: int = FRAGMENT_SECONDS
+) -> str:
+    """The HTML `render()` gives, kept under `name` until the content changes.
+
+    `name` must say everything the HTML depends on besides content (the site,
+    the place on the page...). The cache going away means rendering, not failing.
+    """
+    key = f"fragment:{content_version()}:{name}"
+    cache = page_cache()
+    try:
+        html = cache.get(key)
+    except Exception:
+        logger.warning("page cache unavailable; rendering %s", name)
+        html = None
+    if html is None:
+        html = render()
+        try:
+            cache.set(key, html, seconds)
+        except Exception:
+            logger.warning("page cache unavailable; %s not stored", name)
+    return html

@@ -1,0 +1,36 @@
+"""Purging nginx (deploy/nginx.conf) as Wagtail's HTTP backend does, with a timeout.
+
+Wagtail's backend waits on a silent cache forever; a purge that cannot get
+through within PURGE_TIMEOUT_SECONDS is logged and left to the cache's own
+expiry (s-maxage), so a stuck nginx never stalls the task worker.
+"""
+
+import logging
+from urllib.error import URLError
+from urllib.parse import urlsplit, urlunsplit
+from urllib.request import urlopen
+
+from wagtail.contrib.frontend_cache.backends.http import HTTPBackend, PurgeRequest
+
+logger = logging.getLogger("masthead.caching")
+
+PURGE_TIMEOUT_SECONDS = 5
+
+
+class NginxPurgeBackend(HTTPBackend):
+    def purge(self, url):
+        parts = urlsplit(url)
+        request = PurgeRequest(
+            url=urlunsplit(
+                (self.cache_scheme, self.cache_netloc, parts.path, parts.query, "")
+            ),
+            headers={"Host": parts.netloc, "User-Agent": "Masthead-purge"},
+        )
+        try:
+            with urlopen(request, timeout=PURGE_TIMEOUT_SECONDS):  # noqa: S310 - LOCATION is ours
+                pass
+        except URLError as error:  # HTTPError too: 404 is "was not cached"
+            if getattr(error, "code", None) != 404:
+                logger.warning("could not purge %s from nginx: %s", url, error)
+        except TimeoutError:
+            logger.warning("nginx did not answer the purge of %s in time", url)

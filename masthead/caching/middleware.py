@@ -1,0 +1,61 @@
+"""The full-page cache: anonymous readers get a stored page without a render.
+
+It sits right after the security and static-file middleware, so a stored page
+skips sessions, CSRF, the URL resolver and Wagtail altogether. Pages are kept
+whole (headers included, gzip done once) and answered 304 when the reader's
+copy is current. With MASTHEAD_PAGE_CACHE off, pages are rendered every time
+but keep their Cache-Control, ETag and compression for nginx or a CDN.
+"""
+
+import logging
+
+from django.conf import settings
+from django.utils.cache import parse_etags
+
+from . import policy, store
+
+logger = logging.getLogger("masthead.caching")
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not policy.request_is_cacheable(request):
+            return self.get_response(request)
+        key = _key_or_none(request) if settings.MASTHEAD_PAGE_CACHE else None
+        stored = store.load(key) if key else None
+        if stored is not None:
+            return _answer(request, stored, "hit")
+        response = self.get_response(request)
+        if not policy.response_is_cacheable(request, response):
+            policy.mark_private(response)
+            return response
+        policy.mark_shared(response)
+        stored = store.stored_page(response)
+        if key:
+            store.save(key, stored, settings.MASTHEAD_PAGE_CACHE_SECONDS)
+        return _answer(request, stored, "miss" if key else "off")
+
+
+def _key_or_none(request) -> str | None:
+    try:
+        return store.page_key(request)
+    except Exception:
+        logger.warning("page cache unavailable; rendering")
+        return None
+
+
+def _answer(request, stored, outcome: str):
+    if stored.etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+        response = stored.response(gzip_ok=False, head=True)
+        response.status_code = 304
+        del response["Content-Length"]
+    else:
+        response = stored.response(
+            gzip_ok=store.accepts_gzip(request), head=request.method == "HEAD"
+        )
+    response["ETag"] = stored.etag
+    response["X-Page-Cache"] = outcome
+    return response

@@ -1,0 +1,129 @@
+"""Rendered pages in the "pages" cache, and the generations that purge them.
+
+A page's key carries two generations: its path's, which a purge of that path
+moves, and the site's, which a change every page shows (the section menu, the
+site settings) moves. Purging is then one write, whatever the number of
+variants (query strings, hosts) stored for the path; the old entries expire.
+A generation is a fresh token, never a counter: a generation the cache evicted
+comes back as a new token, not as an old number whose pages may still be there.
+"""
+
+import gzip
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+from django.http import HttpResponse
+
+from .fragments import page_cache
+from .policy import KEY_PARAMS
+
+logger = logging.getLogger("masthead.caching")
+
+SITE_GENERATION_KEY = "pagegen:site"
+# Pages are small; a body below this is not worth compressing.
+GZIP_MIN_BYTES = 200
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    gzipped: bytes | None
+    etag: str
+
+    def response(self, *, gzip_ok: bool, head: bool) -> HttpResponse:
+        use_gzip = gzip_ok and self.gzipped is not None
+        body = self.gzipped if use_gzip else self.body
+        response = HttpResponse(b"" if head else body, status=self.status)
+        for name, value in self.headers:
+            response[name] = value
+        if use_gzip:
+            response["Content-Encoding"] = "gzip"
+        response["Content-Length"] = str(len(body))
+        return response
+
+
+def stored_page(response) -> StoredPage:
+    body = response.content
+    gzipped = None
+    if len(body) >= GZIP_MIN_BYTES and not response.has_header("Content-Encoding"):
+        # mtime=0: the same page compresses to the same bytes in every process.
+        gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+    headers = tuple(
+        (name, value)
+        for name, value in response.items()
+        if name.lower() not in ("content-length", "content-encoding", "etag")
+    )
+    etag = 'W/"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"'
+    return StoredPage(response.status_code, headers, body, gzipped, etag)
+
+
+def accepts_gzip(request) -> bool:
+    return "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "").lower()
+
+
+def path_generation_key(path: str) -> str:
+    digest = hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
+    return f"pagegen:path:{digest}"
+
+
+def page_key(request) -> str:
+    """Where the page for this request is kept, at the current generations."""
+    path = request.path
+    keys = [SITE_GENERATION_KEY, path_generation_key(path)]
+    generations = page_cache().get_many(keys)
+    site, page = (generations.get(key) or _first_generation(key) for key in keys)
+    params = sorted(
+        (name, value) for name in KEY_PARAMS for value in request.GET.getlist(name)[:1]
+    )
+    address = f"{request.scheme}://{request.get_host()}{path}?{urlencode(params)}"
+    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    return f"page:{site}:{page}:{digest}"
+
+
+def load(key: str) -> StoredPage | None:
+    try:
+        return page_cache().get(key)
+    except Exception:
+        logger.warning("page cache unavailable; rendering")
+        return None
+
+
+def save(key: str, page: StoredPage, seconds: int) -> None:
+    try:
+        page_cache().set(key, page, seconds)
+    except Exception:
+        logger.warning("page cache unavailable; page not stored")
+
+
+def purge_paths(urls) -> None:
+    """Drop our stored pages for these URLs (or paths), every variant of each."""
+    for url in urls:
+        _bump(path_generation_key(urlsplit(url).path))
+
+
+def purge_site() -> None:
+    """Drop every stored page: what changed shows on all of them."""
+    _bump(SITE_GENERATION_KEY)
+
+
+def _new_generation() -> str:
+    return f"{time.time_ns():x}"
+
+
+def _first_generation(key: str) -> str:
+    cache, generation = page_cache(), _new_generation()
+    if cache.add(key, generation, None):
+        return generation
+    return cache.get(key) or generation  # evicted again: this once, a miss
+
+
+def _bump(key: str) -> None:
+    try:
+        page_cache().set(key, _new_generation(), None)
+    except Exception:
+        logger.exception("page cache unavailable; %s not purged", key)
