@@ -29,19 +29,22 @@ GZIP_MIN_BYTES = 200
 
 @dataclass(frozen=True)
 class StoredPage:
+    """A rendered page: gzip only when that is smaller (it nearly always is)."""
+
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
-    gzipped: bytes | None
+    is_gzip: bool
     etag: str
 
     def response(self, *, gzip_ok: bool, head: bool) -> HttpResponse:
-        use_gzip = gzip_ok and self.gzipped is not None
-        body = self.gzipped if use_gzip else self.body
+        body = self.body
+        if self.is_gzip and not gzip_ok:
+            body = gzip.decompress(body)  # rare: nginx and browsers take gzip
         response = HttpResponse(b"" if head else body, status=self.status)
         for name, value in self.headers:
             response[name] = value
-        if use_gzip:
+        if self.is_gzip and gzip_ok:
             response["Content-Encoding"] = "gzip"
         response["Content-Length"] = str(len(body))
         return response
@@ -49,17 +52,19 @@ class StoredPage:
 
 def stored_page(response) -> StoredPage:
     body = response.content
-    gzipped = None
+    is_gzip = False
     if len(body) >= GZIP_MIN_BYTES and not response.has_header("Content-Encoding"):
         # mtime=0: the same page compresses to the same bytes in every process.
-        gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+        body, is_gzip = gzip.compress(body, compresslevel=6, mtime=0), True
     headers = tuple(
         (name, value)
         for name, value in response.items()
         if name.lower() not in ("content-length", "content-encoding", "etag")
     )
-    etag = 'W/"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"'
-    return StoredPage(response.status_code, headers, body, gzipped, etag)
+    etag = (
+        'W/"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
+    )
+    return StoredPage(response.status_code, headers, body, is_gzip, etag)
 
 
 def accepts_gzip(request) -> bool:

@@ -151,7 +151,7 @@ else:
         # Files, so that every app process sees the same pages and a purge by
         # one process reaches all of them (a process's memory would not).
         "pages": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "masthead.caching.backends.PageFileCache",
             "LOCATION": VAR_DIR / "cache" / "pages",
             "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
         },
