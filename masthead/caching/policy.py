@@ -13,7 +13,7 @@ from django.utils.cache import patch_vary_headers
 # The query parameters our pages read. Everything else (utm_*, fbclid, cache
 # busters) leaves the page as it is, so it does not split the cache either.
 # deploy/nginx.conf keys its cache on the same list.
-KEY_PARAMS = ("page", "q", "replyto", "sort")
+KEY_PARAMS = ("p", "page", "q", "replyto", "sort")
 
 NEVER_CACHED_PREFIXES = (
     "/admin/",
