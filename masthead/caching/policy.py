@@ -26,7 +26,9 @@ NEVER_CACHED_PREFIXES = (
 )
 BYPASS_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
-BROWSER_SECONDS = 60
+# Browsers revalidate every time (a 304 from whichever cache is nearest): a
+# correction must reach a reader at the next load, and a browser cannot be purged.
+BROWSER_SECONDS = 0
 STALE_WHILE_REVALIDATE_SECONDS = 60
 STALE_IF_ERROR_SECONDS = 24 * 3600
 

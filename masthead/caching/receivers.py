@@ -73,8 +73,10 @@ for model in (Author, NewsletterList, PageViewRestriction, Site):
     post_delete.connect(_shown_everywhere, sender=model, dispatch_uid=f"purge-{model}")
 
 
-def _settings_changed(sender, instance, **kwargs):
-    purge.purge_everything([instance.site.root_page])
+def _settings_changed(sender, instance, created, **kwargs):
+    # A first read creates the row with the defaults pages already showed.
+    if not created:
+        purge.purge_everything([instance.site.root_page])
 
 
 for model in apps.get_models():
