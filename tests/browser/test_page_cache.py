@@ -15,8 +15,9 @@ pytestmark = [
 
 
 def test_a_published_correction_reaches_readers_of_the_cached_page(
-    page: Page, browser, live_server, django_user_model, offline
+    page: Page, browser, live_server, django_user_model, offline, settings
 ):
+    settings.MASTHEAD_PAGE_CACHE = True
     news = SectionPageFactory(title="News", slug="news")
     story = ArticlePageFactory(parent=news, title="Ferry fares rise by a fifth")
     reader = browser.new_context().new_page()
