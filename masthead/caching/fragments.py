@@ -9,36 +9,28 @@ version expire on their own.
 import logging
 from collections.abc import Callable
 
-from django.core.cache import caches
+from . import generations
+from .generations import page_cache
 
 logger = logging.getLogger("masthead.caching")
 
 VERSION_KEY = "content-version"
 FRAGMENT_SECONDS = 3600
 
-
-def page_cache():
-    return caches["pages"]
+__all__ = ["bump_content_version", "cached_html", "content_version", "page_cache"]
 
 
-def content_version() -> int:
-    """The current content version (0 if the cache lost it: a miss, not an error)."""
+def content_version() -> str:
+    """The current content version ("0" if the cache is unreachable: a miss)."""
     try:
-        return page_cache().get(VERSION_KEY) or 0
+        return generations.current(VERSION_KEY)[0]
     except Exception:
         logger.warning("page cache unavailable; reading the content version as 0")
-        return 0
+        return "0"
 
 
 def bump_content_version() -> None:
-    cache = page_cache()
-    try:
-        if not cache.add(VERSION_KEY, 1, None):
-            cache.incr(VERSION_KEY)
-    except ValueError:  # expired between add and incr
-        cache.set(VERSION_KEY, 1, None)
-    except Exception:
-        logger.exception("page cache unavailable; fragments keep their version")
+    generations.bump(VERSION_KEY)
 
 
 def cached_html(
@@ -50,16 +42,15 @@ def cached_html(
     the place on the page...). The cache going away means rendering, not failing.
     """
     key = f"fragment:{content_version()}:{name}"
-    cache = page_cache()
     try:
-        html = cache.get(key)
+        html = page_cache().get(key)
     except Exception:
         logger.warning("page cache unavailable; rendering %s", name)
         html = None
     if html is None:
         html = render()
         try:
-            cache.set(key, html, seconds)
+            page_cache().set(key, html, seconds)
         except Exception:
             logger.warning("page cache unavailable; %s not stored", name)
     return html

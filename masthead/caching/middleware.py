@@ -33,7 +33,10 @@ class PageCacheMiddleware:
             policy.mark_private(response)
             return response
         policy.mark_shared(response)
-        stored = store.stored_page(response)
+        # Compressing is for the store and for readers who take gzip (nginx does).
+        stored = store.stored_page(
+            response, compress=bool(key) or store.accepts_gzip(request)
+        )
         if key:
             store.save(key, stored, settings.MASTHEAD_PAGE_CACHE_SECONDS)
         return _answer(request, stored, "miss" if key else "off")

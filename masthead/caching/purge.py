@@ -125,7 +125,9 @@ def purge_comments(story) -> None:
     """A comment changed: only the story's page shows it (the list is versioned)."""
     root = _root_url(story)
     if root is not None:
-        _after_commit([root + _path(story)], whole_site=False)
+        # Not the content version: no fragment shows comments (the list is keyed
+        # by the thread's own change time).
+        _after_commit([root + _path(story)], whole_site=False, fragments=False)
 
 
 def purge_everything(pages) -> None:
@@ -134,12 +136,13 @@ def purge_everything(pages) -> None:
     _after_commit(list(dict.fromkeys(urls)), whole_site=True)
 
 
-def _after_commit(urls: list[str], *, whole_site: bool) -> None:
+def _after_commit(urls: list[str], *, whole_site: bool, fragments: bool = True) -> None:
     def purge():
         if whole_site:
             store.purge_site()
         store.purge_paths(urls)
-        bump_content_version()
+        if fragments:
+            bump_content_version()
         if urls and getattr(settings, "WAGTAILFRONTENDCACHE", None):
             try:  # Wagtail queues the requests as a task
                 purge_urls_from_cache(urls)

@@ -4,20 +4,17 @@ A page's key carries two generations: its path's, which a purge of that path
 moves, and the site's, which a change every page shows (the section menu, the
 site settings) moves. Purging is then one write, whatever the number of
 variants (query strings, hosts) stored for the path; the old entries expire.
-A generation is a fresh token, never a counter: a generation the cache evicted
-comes back as a new token, not as an old number whose pages may still be there.
 """
 
 import gzip
 import hashlib
 import logging
-import time
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from django.http import HttpResponse
 
-from .fragments import page_cache
+from . import generations
 from .policy import KEY_PARAMS
 
 logger = logging.getLogger("masthead.caching")
@@ -50,10 +47,14 @@ class StoredPage:
         return response
 
 
-def stored_page(response) -> StoredPage:
+def stored_page(response, *, compress: bool = True) -> StoredPage:
     body = response.content
     is_gzip = False
-    if len(body) >= GZIP_MIN_BYTES and not response.has_header("Content-Encoding"):
+    if (
+        compress
+        and len(body) >= GZIP_MIN_BYTES
+        and not response.has_header("Content-Encoding")
+    ):
         # mtime=0: the same page compresses to the same bytes in every process.
         body, is_gzip = gzip.compress(body, compresslevel=6, mtime=0), True
     headers = tuple(
@@ -79,9 +80,7 @@ def path_generation_key(path: str) -> str:
 def page_key(request) -> str:
     """Where the page for this request is kept, at the current generations."""
     path = request.path
-    keys = [SITE_GENERATION_KEY, path_generation_key(path)]
-    generations = page_cache().get_many(keys)
-    site, page = (generations.get(key) or _first_generation(key) for key in keys)
+    site, page = generations.current(SITE_GENERATION_KEY, path_generation_key(path))
     params = sorted(
         (name, value) for name in KEY_PARAMS for value in request.GET.getlist(name)[:1]
     )
@@ -92,7 +91,7 @@ def page_key(request) -> str:
 
 def load(key: str) -> StoredPage | None:
     try:
-        return page_cache().get(key)
+        return generations.page_cache().get(key)
     except Exception:
         logger.warning("page cache unavailable; rendering")
         return None
@@ -100,7 +99,7 @@ def load(key: str) -> StoredPage | None:
 
 def save(key: str, page: StoredPage, seconds: int) -> None:
     try:
-        page_cache().set(key, page, seconds)
+        generations.page_cache().set(key, page, seconds)
     except Exception:
         logger.warning("page cache unavailable; page not stored")
 
@@ -108,27 +107,9 @@ def save(key: str, page: StoredPage, seconds: int) -> None:
 def purge_paths(urls) -> None:
     """Drop our stored pages for these URLs (or paths), every variant of each."""
     for url in urls:
-        _bump(path_generation_key(urlsplit(url).path))
+        generations.bump(path_generation_key(urlsplit(url).path))
 
 
 def purge_site() -> None:
     """Drop every stored page: what changed shows on all of them."""
-    _bump(SITE_GENERATION_KEY)
-
-
-def _new_generation() -> str:
-    return f"{time.time_ns():x}"
-
-
-def _first_generation(key: str) -> str:
-    cache, generation = page_cache(), _new_generation()
-    if cache.add(key, generation, None):
-        return generation
-    return cache.get(key) or generation  # evicted again: this once, a miss
-
-
-def _bump(key: str) -> None:
-    try:
-        page_cache().set(key, _new_generation(), None)
-    except Exception:
-        logger.exception("page cache unavailable; %s not purged", key)
+    generations.bump(SITE_GENERATION_KEY)
