@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.core import views as core_views
+from masthead.news import serving
 
 urlpatterns = [
     # First: the view beacon is the most frequent request of all.
@@ -30,7 +31,6 @@ if settings.SERVE_MEDIA:
     # a CDN or the object store serves them.
     import re
 
-    from django.urls import re_path
     from django.views.static import serve
 
     urlpatterns += [
@@ -41,4 +41,9 @@ if settings.SERVE_MEDIA:
         )
     ]
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages: our route finds a live page by its URL in two queries, and hands
+# anything else to Wagtail's serve (its own views under _util/ stay its own).
+urlpatterns += [
+    re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", serving.serve, name="masthead_serve"),
+    path("", include(wagtail_urls)),
+]

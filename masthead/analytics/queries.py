@@ -13,8 +13,9 @@ from .models import HourlyViews, ViewTotal
 
 
 def view_count(page_id: int) -> int:
+    # A slice, not .first(): one row by primary key needs no ORDER BY.
     total = ViewTotal.objects.filter(page_id=page_id).values_list("views", flat=True)
-    return total.first() or 0
+    return next(iter(total[:1]), 0)
 
 
 def with_view_counts(queryset):
@@ -67,8 +68,9 @@ def most_read(path_prefix: str = "", now: datetime | None = None) -> list:
 
 def _live_stories(ranked_ids: list[int], size: int) -> list:
     from masthead.news.models import ArticlePage
+    from masthead.news.queries import public
 
-    stories = ArticlePage.objects.live().public().filter(pk__in=ranked_ids[: size * 3])
+    stories = public(ArticlePage.objects.live()).filter(pk__in=ranked_ids[: size * 3])
     stories = stories.only("id", "title", "url_path", "path")
     by_id = {story.pk: story for story in stories}
     return [by_id[pk] for pk in ranked_ids if pk in by_id][:size]

@@ -8,6 +8,8 @@ version expire on their own.
 
 import logging
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from . import generations
 from .generations import page_cache
@@ -20,17 +22,48 @@ FRAGMENT_SECONDS = 3600
 __all__ = ["bump_content_version", "cached_html", "content_version", "page_cache"]
 
 
+# Within one request the content version is read once: a page reads it for every
+# fragment and route it looks up, and at scale each read is a round trip to Redis.
+_request_versions: ContextVar[dict | None] = ContextVar(
+    "content_versions", default=None
+)
+
+
+@contextmanager
+def one_version_per_request():
+    scope = _request_versions.set({})
+    try:
+        yield
+    finally:
+        _request_versions.reset(scope)
+
+
+def remember_content_version(version: str) -> None:
+    """A version read along with other keys (the page cache's lookup)."""
+    versions = _request_versions.get()
+    if versions is not None:
+        versions[VERSION_KEY] = version
+
+
 def content_version() -> str:
     """The current content version ("0" if the cache is unreachable: a miss)."""
+    versions = _request_versions.get()
+    if versions and VERSION_KEY in versions:
+        return versions[VERSION_KEY]
     try:
-        return generations.current(VERSION_KEY)[0]
+        version = generations.current(VERSION_KEY)[0]
     except Exception:
         logger.warning("page cache unavailable; reading the content version as 0")
         return "0"
+    remember_content_version(version)
+    return version
 
 
 def bump_content_version() -> None:
     generations.bump(VERSION_KEY)
+    versions = _request_versions.get()
+    if versions is not None:
+        versions.pop(VERSION_KEY, None)
 
 
 def cached_html(

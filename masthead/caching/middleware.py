@@ -12,7 +12,7 @@ import logging
 from django.conf import settings
 from django.utils.cache import parse_etags
 
-from . import policy, store
+from . import fragments, policy, store
 
 logger = logging.getLogger("masthead.caching")
 
@@ -22,6 +22,10 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        with fragments.one_version_per_request():
+            return self._respond(request)
+
+    def _respond(self, request):
         if not policy.request_is_cacheable(request):
             return self.get_response(request)
         key = _key_or_none(request) if settings.MASTHEAD_PAGE_CACHE else None

@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.http import HttpResponse
 
-from . import generations
+from . import fragments, generations
 from .policy import KEY_PARAMS
 
 logger = logging.getLogger("masthead.caching")
@@ -80,7 +80,10 @@ def path_generation_key(path: str) -> str:
 def page_key(request) -> str:
     """Where the page for this request is kept, at the current generations."""
     path = request.path
-    site, page = generations.current(SITE_GENERATION_KEY, path_generation_key(path))
+    site, page, content = generations.current(
+        SITE_GENERATION_KEY, path_generation_key(path), fragments.VERSION_KEY
+    )
+    fragments.remember_content_version(content)  # a miss renders with it
     params = sorted(
         (name, value) for name in KEY_PARAMS for value in request.GET.getlist(name)[:1]
     )

@@ -6,9 +6,11 @@ deleted. The fragment holds nothing personal and is the same for every reader.
 """
 
 import logging
+import re
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 
 from . import conf
 from .choices import CommentSort
@@ -48,3 +50,33 @@ def comment_list_html(page, sort: str, thread: Thread | None, settings) -> str:
     except Exception:
         logger.warning("cache unavailable; comment list not stored")
     return html
+
+
+# Teaser lists are cached whole, but a comment count must be right the moment a
+# comment is approved or removed: the cached HTML holds a marker per story, and
+# one query for the counts of the stories shown fills them in.
+COUNT_MARKER = re.compile(r"<!--comment-count:(\d+)-->")
+
+
+def comment_count_marker(page_id: int) -> str:
+    return format_html("<!--comment-count:{}-->", page_id)
+
+
+def fill_comment_counts(html: str) -> str:
+    page_ids = {int(found) for found in COUNT_MARKER.findall(html)}
+    if not page_ids:
+        return html
+    counts = dict(
+        Thread.objects.filter(page_id__in=page_ids).values_list(
+            "page_id", "visible_count"
+        )
+    )
+    return COUNT_MARKER.sub(
+        lambda found: comment_count_label(counts.get(int(found[1]), 0)), html
+    )
+
+
+def comment_count_label(count: int) -> str:
+    if not count:
+        return "Click to comment"
+    return f"{count} comment{'' if count == 1 else 's'}"

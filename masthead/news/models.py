@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -32,7 +33,19 @@ from .choices import CorrectionKind, SeriesKind
 RIVER_PAGE_SIZE = 20
 
 
-class HomePage(RoutablePageMixin, Page):
+class SiteOnceMixin:
+    """For pages that ask for their site once: templates, structured data and
+    the comment and donation settings all want it, and Wagtail queries it each
+    time. The fast route (`serving`) hands over the request's site when it is it.
+    """
+
+    def get_site(self):
+        if not hasattr(self, "_masthead_site"):
+            self._masthead_site = super().get_site()
+        return self._masthead_site
+
+
+class HomePage(RoutablePageMixin, SiteOnceMixin, Page):
     """The front page: the lead story and the Latest river; author and tag pages."""
 
     intro = models.CharField(max_length=240, blank=True)
@@ -46,12 +59,20 @@ class HomePage(RoutablePageMixin, Page):
         from . import structured_data
 
         context = super().get_context(request, *args, **kwargs)
-        context["structured_data"] = [
-            structured_data.organization(self.get_site(), request)
-        ]
+        site = self.get_site()
+        # Names what the data depends on besides the page: base.html caches it.
+        context["structured_data_key"] = "organization"
+        context["structured_data"] = Once(
+            lambda: [structured_data.organization(site, request)]
+        )
+        context["page_number"] = queries.page_number_key(request)
         context.setdefault(
             "stories",
-            queries.paginate(queries.latest_articles(), request, RIVER_PAGE_SIZE),
+            Once(
+                lambda: queries.paginate(
+                    queries.latest_articles(), request, RIVER_PAGE_SIZE
+                )
+            ),
         )
         return context
 
@@ -61,8 +82,10 @@ class HomePage(RoutablePageMixin, Page):
             request,
             context_overrides={
                 "river_title": "Latest",
-                "stories": queries.paginate(
-                    queries.latest_articles(), request, RIVER_PAGE_SIZE
+                "stories": Once(
+                    lambda: queries.paginate(
+                        queries.latest_articles(), request, RIVER_PAGE_SIZE
+                    )
                 ),
             },
             template="news/river_page.html",
@@ -76,8 +99,10 @@ class HomePage(RoutablePageMixin, Page):
             context_overrides={
                 "author": author,
                 "river_title": author.name,
-                "stories": queries.paginate(
-                    queries.articles_by_author(author), request, RIVER_PAGE_SIZE
+                "stories": Once(
+                    lambda: queries.paginate(
+                        queries.articles_by_author(author), request, RIVER_PAGE_SIZE
+                    )
                 ),
             },
             template="news/author_page.html",
@@ -91,15 +116,17 @@ class HomePage(RoutablePageMixin, Page):
             context_overrides={
                 "tag": tag,
                 "river_title": f"Tagged “{tag.name}”",
-                "stories": queries.paginate(
-                    queries.articles_by_tag(tag), request, RIVER_PAGE_SIZE
+                "stories": Once(
+                    lambda: queries.paginate(
+                        queries.articles_by_tag(tag), request, RIVER_PAGE_SIZE
+                    )
                 ),
             },
             template="news/river_page.html",
         )
 
 
-class SectionPage(Page):
+class SectionPage(SiteOnceMixin, Page):
     """A section of the site (News, Analysis, Video...): its stories, newest first."""
 
     intro = models.CharField(max_length=240, blank=True)
@@ -110,13 +137,16 @@ class SectionPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["stories"] = queries.paginate(
-            queries.latest_articles(section=self), request, RIVER_PAGE_SIZE
+        context["page_number"] = queries.page_number_key(request)
+        context["stories"] = Once(
+            lambda: queries.paginate(
+                queries.latest_articles(section=self), request, RIVER_PAGE_SIZE
+            )
         )
         return context
 
 
-class SeriesPage(Page):
+class SeriesPage(SiteOnceMixin, Page):
     """A recurring show, such as a weekly video or a podcast, and its numbered episodes.
 
     Episodes are ordinary articles that name the series and their number, so they
@@ -240,7 +270,7 @@ class ArticleCorrection(Orderable):
     ]
 
 
-class ArticlePage(Page):
+class ArticlePage(SiteOnceMixin, Page):
     """A story: our own reporting, a series episode, or a syndicated piece."""
 
     standfirst = models.TextField(
@@ -370,9 +400,14 @@ class ArticlePage(Page):
             ),
         ]
 
-    @property
+    @cached_property
     def section(self):
-        return self.get_parent().specific_deferred
+        """The section this story is filed in: its parent, read once."""
+        parent = None
+        if self.path and len(self.path) > self.steplen:
+            parent_path = self.path[: -self.steplen]
+            parent = SectionPage.objects.filter(path=parent_path).first()
+        return parent or self.get_parent().specific_deferred
 
     @property
     def published_on(self):
@@ -383,6 +418,14 @@ class ArticlePage(Page):
         return bool(
             self.original_publication or self.original_author or self.via_source
         )
+
+    @cached_property
+    def tag_list(self) -> list[Tag]:
+        """The story's tags, read once for the page, its data and related stories.
+
+        Through the manager: in a preview the tags live in memory only.
+        """
+        return list(self.tags.all())
 
     @cached_property
     def authors(self) -> list[Author]:
@@ -421,6 +464,36 @@ class ArticlePage(Page):
         if errors:
             raise ValidationError(errors)
 
+    def prefetch_renditions(self) -> None:
+        """Every rendition the story shows, in one query for all its images.
+
+        Without it each image of the body and the featured image (shown, and
+        shared at another size) asks for its rendition on its own.
+        """
+        if getattr(self, "_renditions_prefetched", False):
+            return
+        self._renditions_prefetched = True
+        images = [
+            block.value["image"]
+            for block in self.body
+            if block.block_type == "image" and block.value["image"] is not None
+        ]
+        if self.featured_image is not None:
+            images.append(self.featured_image)
+        images = [image for image in images if image.pk is not None]
+        if images:
+            prefetch_related_objects(images, "renditions")
+
+    def body_with_renditions(self):
+        self.prefetch_renditions()
+        return self.body
+
+    def share_image_url(self, site) -> str:
+        from . import structured_data
+
+        self.prefetch_renditions()
+        return structured_data.share_image_url(self.featured_image, site)
+
     def author_paths(self) -> list[tuple[Author, str]]:
         """Each byline's author with the path of their page on this site."""
         home = self.get_site().root_page.specific
@@ -438,16 +511,38 @@ class ArticlePage(Page):
         from . import structured_data
 
         context = super().get_context(request, *args, **kwargs)
-        context["corrections"] = self.corrections.all()
-        context["view_count"] = view_count(self.pk)
-        context["next_story"] = queries.next_in_section(self)
-        context["related_stories"] = queries.related_articles(self)
+        site = self.get_site()
+        context["corrections"] = Once(lambda: list(self.corrections.all()))
+        context["view_count"] = Once(lambda: view_count(self.pk))
+        context["next_story"] = Once(lambda: queries.next_in_section(self))
+        context["related_stories"] = Once(lambda: queries.related_articles(self))
         context["share_url"] = self.canonical_url or self.get_full_url(request)
-        context["share_image"] = structured_data.share_image_url(
-            self.featured_image, self.get_site()
+        context["share_image"] = Once(lambda: self.share_image_url(site))
+        context["body"] = Once(self.body_with_renditions)
+        context["structured_data_key"] = "article"
+        context["structured_data"] = Once(
+            lambda: [
+                structured_data.news_article(self, request),
+                structured_data.breadcrumbs(self, request),
+            ]
         )
-        context["structured_data"] = [
-            structured_data.news_article(self, request),
-            structured_data.breadcrumbs(self, request),
-        ]
         return context
+
+
+class Once:
+    """A context value computed when a template first reads it, then kept.
+
+    Most of a page sits in cached fragments: what only they read is never
+    computed while they are warm.
+    """
+
+    def __init__(self, compute):
+        self._compute = compute
+        self._done = False
+        self._value = None
+
+    def __call__(self):
+        if not self._done:
+            self._value = self._compute()
+            self._done = True
+        return self._value

@@ -3,7 +3,11 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
+from wagtail.images import get_image_model
 from wagtail.models import Page
+
+# The sizes a teaser shows: in a river, and as the lead story of the home page.
+TEASER_RENDITIONS = ("fill-640x360", "fill-1200x675")
 
 
 def _section_title() -> Subquery:
@@ -13,22 +17,41 @@ def _section_title() -> Subquery:
     return Subquery(Page.objects.filter(path=parent_path).values("title")[:1])
 
 
+def public(queryset: QuerySet) -> QuerySet:
+    """Wagtail's `.public()` without its query on every list.
+
+    The private subtrees come from the routing facts, read once per content
+    version (a view restriction's change moves it, see `serving`).
+    """
+    from .serving import routing_facts
+
+    for private_path in routing_facts()["restricted_paths"]:
+        queryset = queryset.exclude(path__startswith=private_path)
+    return queryset
+
+
 def teasers(queryset: QuerySet) -> QuerySet:
     """Live, public stories with what a teaser shows joined in, newest first."""
     from masthead.analytics.queries import with_view_counts
-    from masthead.comments.queries import with_comment_counts
 
     from .models import ArticleAuthor
 
+    # Comment counts are not joined: they change with every approval, so the
+    # cached lists carry a marker the comments app fills when the page is served.
     return (
-        with_view_counts(with_comment_counts(queryset.live()))
-        .public()
+        public(with_view_counts(queryset.live()))
         .annotate(section_title=_section_title())
-        .select_related("featured_image")
         .prefetch_related(
             Prefetch(
                 "article_authors",
                 queryset=ArticleAuthor.objects.select_related("author"),
+            ),
+            # The image and its teaser renditions: two queries for the whole list.
+            Prefetch(
+                "featured_image",
+                queryset=get_image_model().objects.prefetch_renditions(
+                    *TEASER_RENDITIONS
+                ),
             ),
         )
         .order_by("-first_published_at", "-pk")
@@ -75,6 +98,22 @@ def paginate(queryset, request, per_page: int):
         return paginator.page(paginator.num_pages)
 
 
+def page_number_key(request) -> str:
+    """Which page of a list `paginate` will show, without counting the list.
+
+    For cache keys: every ?page= that shows the same stories gives the same key
+    (junk is page 1, a number below 1 the last page), and a number too large
+    for any list is "last" too, so a URL cannot make up keys without end.
+    """
+    try:
+        number = int(request.GET.get("page", 1))
+    except (TypeError, ValueError):
+        return "1"
+    if number < 1 or number > 10**7:
+        return "last"
+    return str(number)
+
+
 def next_in_section(article):
     """The story published just before this one in its section, for "Next"."""
     from .models import ArticlePage
@@ -82,8 +121,7 @@ def next_in_section(article):
     if article.first_published_at is None:
         return None
     return (
-        ArticlePage.objects.live()
-        .public()
+        public(ArticlePage.objects.live())
         .sibling_of(article, inclusive=False)
         .filter(first_published_at__lt=article.first_published_at)
         .order_by("-first_published_at")
@@ -98,12 +136,15 @@ def related_articles(article, limit: int = 3) -> list:
 
     from .models import ArticlePage
 
-    # Read through the manager's objects: in a preview the tags live in memory only.
-    tag_ids = [tag.pk for tag in article.tags.all() if tag.pk is not None]
+    tag_ids = [tag.pk for tag in article.tag_list if tag.pk is not None]
     if not tag_ids:
         return []
+    # Titles, sections and dates are all the list shows: no teaser joins.
+    related = public(
+        ArticlePage.objects.live().filter(tags__in=tag_ids).exclude(pk=article.pk)
+    )
     return list(
-        teasers(ArticlePage.objects.filter(tags__in=tag_ids).exclude(pk=article.pk))
-        .annotate(shared_tags=Count("tags"))
+        related.annotate(section_title=_section_title(), shared_tags=Count("tags"))
+        .only("title", "url_path", "path", "depth", "first_published_at", "go_live_at")
         .order_by("-shared_tags", "-first_published_at")[:limit]
     )

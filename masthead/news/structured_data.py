@@ -20,7 +20,10 @@ def share_image_url(image, site: Site) -> str:
 
 
 def organization(site: Site, request=None) -> dict:
-    identity = MastheadSettings.for_site(site)
+    if request is not None and Site.find_for_request(request) == site:
+        identity = MastheadSettings.for_request(request)  # read once per request
+    else:
+        identity = MastheadSettings.for_site(site)
     data = {
         "@context": "https://schema.org",
         "@type": "NewsMediaOrganization",
@@ -40,7 +43,7 @@ def organization(site: Site, request=None) -> dict:
 
 def news_article(page, request) -> dict:
     site = page.get_site()
-    publisher = organization(site)
+    publisher = organization(site, request)
     publisher.pop("@context")
     publisher.pop("sameAs", None)
     authors = [
@@ -62,12 +65,12 @@ def news_article(page, request) -> dict:
         ),
         "author": authors,
         "publisher": publisher,
-        "articleSection": page.get_parent().title,
+        "articleSection": page.section.title,
     }
-    image = share_image_url(page.featured_image, site)
+    image = page.share_image_url(site)
     if image:
         data["image"] = [image]
-    keywords = [tag.name for tag in page.tags.all()]
+    keywords = [tag.name for tag in page.tag_list]
     if keywords:
         data["keywords"] = keywords
     if page.original_url:
@@ -76,7 +79,8 @@ def news_article(page, request) -> dict:
 
 
 def breadcrumbs(page, request) -> dict:
-    trail = [p for p in page.get_ancestors(inclusive=True).specific() if p.depth > 1]
+    # Titles and URLs only: the base pages do, without a query per page type.
+    trail = [*page.get_ancestors().filter(depth__gt=1), page]
     return {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",

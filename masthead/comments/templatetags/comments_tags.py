@@ -1,38 +1,105 @@
 from django import template
+from django.core.cache.backends.base import InvalidCacheBackendError
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
+from masthead.caching.fragments import cached_html
 from masthead.comments import conf, rendering, services
 from masthead.comments.choices import CommentSort
-from masthead.comments.fragments import comment_list_html, parse_sort
-from masthead.comments.models import Thread
+from masthead.comments.fragments import (
+    comment_count_marker,
+    comment_list_html,
+    fill_comment_counts,
+    list_cache_key,
+    parse_sort,
+)
+from masthead.comments.models import CommentSettings, Thread
 
 register = template.Library()
 
 
-@register.inclusion_tag("comments/section.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def comment_section(context, page):
-    """Everything under an article: count, subscribe, form, sorted thread."""
+    """Everything under an article: count, subscribe, form, sorted thread.
+
+    Rendered once per state of the thread (its `changed_at` moves on every
+    approval, edit, removal or vote), open or closed, sort and reply target:
+    the same HTML for every reader, so it is kept in the page cache.
+    """
+    from masthead.news.models import SiteOnceMixin
+    from masthead.news.serving import site_settings
+
     request = context.get("request")
     query = request.GET if request is not None else {}
-    thread = Thread.objects.filter(page_id=page.pk).first()
-    settings = services.settings_for(page)
+    thread = next(iter(Thread.objects.filter(page_id=page.pk)[:1]), None)
+    site = page.get_site() if isinstance(page, SiteOnceMixin) else None
+    if site is not None:
+        settings = site_settings(CommentSettings, site)
+    else:
+        settings = services.settings_for(page)
     sort = parse_sort(query.get("sort"))
     reply_to = query.get("replyto", "")
-    return {
+    data = {
         "page": page,
         "count": thread.visible_count if thread else 0,
         "is_open": services.comments_are_open(page, settings, thread),
         "sort": sort,
         "sorts": CommentSort.choices,
-        "list_html": comment_list_html(page, sort, thread, settings),
-        "parent": reply_to if reply_to.isdigit() else "",
+        "parent": reply_to if reply_to.isdigit() and len(reply_to) < 12 else "",
         "data": {},
         "errors": {},
         "token": "",
         "token_url": reverse("comments:token", args=[page.pk]),
         "list_url": reverse("comments:list", args=[page.pk]),
     }
+
+    def render() -> str:
+        html = comment_list_html(page, sort, thread, settings)
+        return render_to_string("comments/section.html", {**data, "list_html": html})
+
+    if request is None or getattr(request, "is_preview", False):
+        return render()
+    key = ":".join(
+        str(part)
+        for part in (
+            list_cache_key(page.pk, sort, thread, settings.erased_comments),
+            data["count"],
+            data["is_open"],
+            data["parent"],
+        )
+    )
+    try:
+        html = cached_html(f"comments:section:{key}", render)
+    except InvalidCacheBackendError:  # no "pages" cache configured
+        html = render()
+    # The HTML was rendered by a template, so already escaped.
+    return mark_safe(html)  # noqa: S308
+
+
+@register.simple_tag
+def comment_count_slot(story):
+    """Where a teaser's comment count goes; `live_comment_counts` fills it."""
+    return comment_count_marker(story.pk)
+
+
+@register.tag
+def live_comment_counts(parser, token):
+    """`{% live_comment_counts %}...{% endlive_comment_counts %}`: the comment
+    counts of the teasers inside, read when the page is served (one query), so
+    the teasers themselves can come from a cache."""
+    nodelist = parser.parse(("endlive_comment_counts",))
+    parser.delete_first_token()
+    return LiveCommentCountsNode(nodelist)
+
+
+class LiveCommentCountsNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return fill_comment_counts(self.nodelist.render(context))
 
 
 @register.simple_tag

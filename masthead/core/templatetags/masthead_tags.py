@@ -4,11 +4,14 @@ import json
 import re
 
 from django import template
+from django.core.cache.backends.base import InvalidCacheBackendError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail.models import Site
 
+from masthead.caching.fragments import cached_html
 from masthead.core import queries
 from masthead.core.choices import SocialNetwork
 
@@ -20,6 +23,57 @@ def _site(context) -> Site | None:
     if request is None:
         return None
     return Site.find_for_request(request)
+
+
+@register.tag
+def fragment(parser, token):
+    """`{% fragment "name" value... [minutely] %}...{% endfragment %}`: rendered
+    once per content version, site and values, then read from the page cache.
+
+    The values name everything the HTML depends on besides content and site.
+    `minutely` is for HTML that changes without a publish (counts, rankings):
+    it is rendered again every minute. A preview is always rendered: its content
+    is a draft, not the version the cache holds.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("fragment needs a name")
+    minutely = bits[-1] == "minutely"
+    if minutely:
+        bits = bits[:-1]
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    values = [parser.compile_filter(bit) for bit in bits[1:]]
+    return FragmentNode(nodelist, values, minutely)
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, values, minutely: bool):
+        self.nodelist = nodelist
+        self.values = values
+        self.minutely = minutely
+
+    def render(self, context):
+        request = context.get("request")
+        if request is None or getattr(request, "is_preview", False):
+            return self.nodelist.render(context)
+        site = Site.find_for_request(request)
+        parts = [str(value.resolve(context)) for value in self.values]
+        if self.minutely:
+            parts.append(str(int(timezone.now().timestamp() // 60)))
+        digest = hashlib.sha256("\x1f".join(parts[1:]).encode()).hexdigest()[:32]
+        name = f"{parts[0]}:{site.pk if site else 0}:{digest}"
+        try:
+            return cached_html(
+                name,
+                lambda: self.nodelist.render(context),
+                seconds=90 if self.minutely else FRAGMENT_SECONDS,
+            )
+        except InvalidCacheBackendError:  # no "pages" cache configured
+            return self.nodelist.render(context)
+
+
+FRAGMENT_SECONDS = 3600
 
 
 @register.simple_tag(takes_context=True)
@@ -34,13 +88,22 @@ def section_pages(context):
     site = _site(context)
     if site is None:
         return SectionPage.objects.none()
+    from masthead.news.queries import public
+
     return (
-        SectionPage.objects.live()
-        .public()
+        public(SectionPage.objects.live())
         .in_menu()
         .descendant_of(site.root_page)
         .order_by("path")
     )
+
+
+@register.filter
+def current_section_id(page) -> str:
+    """The page's id if the section menu marks it as current, else nothing."""
+    from masthead.news.models import SectionPage
+
+    return str(page.pk) if isinstance(page, SectionPage) else ""
 
 
 def _home(context):

@@ -13,9 +13,16 @@ def donation_widget(context, place: str):
     request = context.get("request")
     page = context.get("page")
     site = getattr(request, "_wagtail_site", None) if request else None
-    data = widgets.widget_context(
-        site=site, source_page=page if isinstance(page, ArticlePage) else None
-    )
+    source_page = page if isinstance(page, ArticlePage) else None
+    # The sidebar and the end of a story show the same settings and progress:
+    # read once per request.
+    memo = getattr(request, "_masthead_donation_widget", None) if request else None
+    if memo is not None and memo[0] == (site, source_page):
+        data = memo[1]
+    else:
+        data = widgets.widget_context(site=site, source_page=source_page)
+        if request is not None:
+            request._masthead_donation_widget = ((site, source_page), data)
     goal = data["goal"]
     show_goal = bool(goal) and {
         "sidebar": goal["in_sidebar"],

@@ -1,0 +1,41 @@
+from unittest import mock
+
+from masthead.caching import fragments, generations
+
+
+def test_a_fragment_is_kept_until_the_content_changes():
+    renders = []
+
+    def render():
+        renders.append(1)
+        return f"<ul>{len(renders)}</ul>"
+
+    assert fragments.cached_html("trending", render) == "<ul>1</ul>"
+    assert fragments.cached_html("trending", render) == "<ul>1</ul>"
+    fragments.bump_content_version()
+    assert fragments.cached_html("trending", render) == "<ul>2</ul>"
+
+
+def test_a_request_reads_the_content_version_once():
+    with (
+        mock.patch.object(generations, "current", wraps=generations.current) as reads,
+        fragments.one_version_per_request(),
+    ):
+        first = fragments.content_version()
+        assert fragments.content_version() == first
+        assert reads.call_count == 1
+        fragments.bump_content_version()  # a publish inside the request
+        assert fragments.content_version() != first
+    assert reads.call_count == 2
+
+
+def test_outside_a_request_every_read_asks_the_cache():
+    before = fragments.content_version()
+    generations.bump(fragments.VERSION_KEY)  # another process publishes
+    assert fragments.content_version() != before
+
+
+def test_an_evicted_version_never_comes_back_as_an_old_one():
+    old = fragments.content_version()
+    generations.page_cache().delete(fragments.VERSION_KEY)
+    assert fragments.content_version() not in (old, "0")
