@@ -1,11 +1,12 @@
 """Where a view goes first: a per-process buffer, then the database or Redis.
 
-Every app process keeps the views it saw for about a second. Embedded, it then
-writes them in one transaction (storage.store_views). With Redis, it sends them
-in one pipeline to a Lua script that rate-limits, de-duplicates and counts, and
-a task moves the counts to the database every minute. If Redis fails, the batch
-goes to the database instead and Redis is left alone for a few seconds; the
-switch is counted in metrics.
+Embedded, every app process keeps the views it saw for about a second and then
+writes them in one transaction (storage.store_views). With Redis, each beacon
+calls a Lua script that rate-limits, de-duplicates and counts before it is
+answered (a process killed at any moment has lost no view it answered for), and
+a task moves the counts to the database every minute. If Redis fails, views go
+to the buffer and from there to the database, Redis is left alone for a few
+seconds, and the switch is counted in metrics.
 """
 
 import atexit
@@ -70,14 +71,15 @@ class ViewBuffer:
         if not batch:
             return 0
         counters = redis_counters()
-        if counters is not None and counters.available:
-            try:
-                return counters.record(batch)
-            except redis.RedisError:
-                logger.warning(
-                    "Redis unavailable; %d views go to the database", len(batch)
-                )
-                metrics.incr("beacons_degraded", len(batch))
+        if counters is not None:
+            # Views wait here at scale only when Redis refused them at the beacon.
+            if counters.available:
+                try:
+                    return counters.record(batch)
+                except redis.RedisError:
+                    pass
+            logger.warning("Redis unavailable; %d views go to the database", len(batch))
+            metrics.incr("beacons_degraded", len(batch))
         try:
             return store_views([pending.view for pending in batch])
         except Exception:
@@ -159,33 +161,31 @@ class RedisCounters:
         Returns how many were new visitors; raises redis.RedisError, after which
         Redis is left alone for MASTHEAD_ANALYTICS_REDIS_RETRY_SECONDS.
         """
-        limit, window = conf.get("MASTHEAD_ANALYTICS_RATE_PER_IP")
         try:
             with self.client.pipeline(transaction=False) as pipe:
                 for pending in batch:
-                    view = pending.view
-                    day = view.hour.date().isoformat()
-                    referrer = (
-                        "" if view.referrer is None else f"r:{day}|{view.referrer}"
-                    )
-                    self._record(
-                        keys=[pending.rate_key, f"views:seen:{day}", PENDING],
-                        args=[
-                            limit,
-                            window,
-                            view.visitor,
-                            2 * 86400,
-                            f"h:{view.page_id}:{int(view.hour.timestamp())}",
-                            referrer,
-                        ],
-                        client=pipe,
-                    )
+                    self._record(**_script_call(pending), client=pipe)
                 return sum(1 for result in pipe.execute() if result == 1)
         except redis.RedisError:
-            self._down_until = time.monotonic() + conf.get(
-                "MASTHEAD_ANALYTICS_REDIS_RETRY_SECONDS"
-            )
+            self._pause()
             raise
+
+    def record_one(self, pending: Pending) -> int:
+        """One view, before the beacon is answered: 1 counted, 0 seen, -1 limited.
+
+        Held by Redis once this returns, so a process killed right after loses
+        nothing it has answered for. Raises redis.RedisError like `record`.
+        """
+        try:
+            return int(self._record(**_script_call(pending)))
+        except redis.RedisError:
+            self._pause()
+            raise
+
+    def _pause(self) -> None:
+        self._down_until = time.monotonic() + conf.get(
+            "MASTHEAD_ANALYTICS_REDIS_RETRY_SECONDS"
+        )
 
     def move_to_database(self) -> int:
         """Move Redis counts to the database; safe to rerun after a crash anywhere.
@@ -204,6 +204,24 @@ class RedisCounters:
                 counted += sum(hourly.values())
             self.client.delete(key)
         return counted
+
+
+def _script_call(pending: Pending) -> dict:
+    limit, window = conf.get("MASTHEAD_ANALYTICS_RATE_PER_IP")
+    view = pending.view
+    day = view.hour.date().isoformat()
+    referrer = "" if view.referrer is None else f"r:{day}|{view.referrer}"
+    return {
+        "keys": [pending.rate_key, f"views:seen:{day}", PENDING],
+        "args": [
+            limit,
+            window,
+            view.visitor,
+            2 * 86400,
+            f"h:{view.page_id}:{int(view.hour.timestamp())}",
+            referrer,
+        ],
+    }
 
 
 def parse_batch(fields: dict[bytes, bytes]):

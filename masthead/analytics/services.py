@@ -12,7 +12,7 @@ from django.utils import timezone
 from masthead.core import ratelimit
 
 from . import bots, conf, metrics
-from .counters import buffer, redis_counters
+from .counters import Pending, buffer, redis_counters
 from .storage import View
 from .visitors import hour_of, salt_for, visitor_key
 
@@ -20,7 +20,7 @@ logger = logging.getLogger("masthead.analytics")
 
 
 class Outcome(enum.StrEnum):
-    ACCEPTED = "accepted"  # buffered: counted unless this visitor was seen today
+    ACCEPTED = "accepted"  # counted, unless this visitor was seen today
     BOT = "bot"
     NOT_A_BEACON = "not a beacon"
     RATE_LIMITED = "rate limited"
@@ -67,10 +67,19 @@ def count_view(
         referrer=referrer_domain(referrer, own_host),
     )
     limit, window = conf.get("MASTHEAD_ANALYTICS_RATE_PER_IP")
-    if redis_counters() is None and not ratelimit.hit("views", ip, limit, window):
-        return Outcome.RATE_LIMITED
-    # With Redis the limit is checked there, in the batch, across all processes.
-    buffer.add(view, rate_key=_rate_key(ip, moment, window))
+    pending = Pending(view, _rate_key(ip, moment, window))
+    counters = redis_counters()
+    if counters is None:
+        if not ratelimit.hit("views", ip, limit, window):
+            return Outcome.RATE_LIMITED
+    elif counters.available:
+        # The limit is checked in Redis, across all processes.
+        try:
+            limited = counters.record_one(pending) < 0
+            return Outcome.RATE_LIMITED if limited else Outcome.ACCEPTED
+        except redis.RedisError:
+            pass  # paused: the buffer retries Redis, else the database (logged)
+    buffer.add(pending.view, rate_key=pending.rate_key)
     return Outcome.ACCEPTED
 
 
