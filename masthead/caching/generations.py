@@ -20,7 +20,7 @@ def page_cache():
 def current(*keys: str) -> list[str]:
     """The tokens under these keys, made on first use."""
     found = page_cache().get_many(keys)
-    return [found.get(key) or _first(key) for key in keys]
+    return [found.get(key) or first(key) for key in keys]
 
 
 def bump(key: str) -> None:
@@ -34,7 +34,8 @@ def _new() -> str:
     return f"{time.time_ns():x}"
 
 
-def _first(key: str) -> str:
+def first(key: str) -> str:
+    """A token for a key the cache does not have (never had, or evicted)."""
     token = _new()
     if page_cache().add(key, token, None):
         return token

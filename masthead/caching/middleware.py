@@ -28,10 +28,9 @@ class PageCacheMiddleware:
     def _respond(self, request):
         if not policy.request_is_cacheable(request):
             return self.get_response(request)
-        key = _key_or_none(request) if settings.MASTHEAD_PAGE_CACHE else None
-        stored = store.load(key) if key else None
-        if stored is not None:
-            return _answer(request, stored, "hit")
+        found = _lookup_or_none(request) if settings.MASTHEAD_PAGE_CACHE else None
+        if found is not None and found.stored is not None:
+            return _answer(request, found.stored, "hit")
         response = self.get_response(request)
         if not policy.response_is_cacheable(request, response):
             policy.mark_private(response)
@@ -39,16 +38,16 @@ class PageCacheMiddleware:
         policy.mark_shared(response)
         # Compressing is for the store and for readers who take gzip (nginx does).
         stored = store.stored_page(
-            response, compress=bool(key) or store.accepts_gzip(request)
+            response, compress=found is not None or store.accepts_gzip(request)
         )
-        if key:
-            store.save(key, stored, settings.MASTHEAD_PAGE_CACHE_SECONDS)
-        return _answer(request, stored, "miss" if key else "off")
+        if found is not None:
+            store.save(found, stored, settings.MASTHEAD_PAGE_CACHE_SECONDS)
+        return _answer(request, stored, "off" if found is None else "miss")
 
 
-def _key_or_none(request) -> str | None:
+def _lookup_or_none(request) -> store.Lookup | None:
     try:
-        return store.page_key(request)
+        return store.lookup(request)
     except Exception:
         logger.warning("page cache unavailable; rendering")
         return None

@@ -123,11 +123,18 @@ def purge_urls(urls: list[str]) -> None:
 
 def purge_comments(story) -> None:
     """A comment changed: only the story's page shows it (the list is versioned)."""
+    from masthead.comments.choices import CommentSort
+
     root = _root_url(story)
-    if root is not None:
-        # Not the content version: no fragment shows comments (the list is keyed
-        # by the thread's own change time).
-        _after_commit([root + _path(story)], whole_site=False, fragments=False)
+    if root is None:
+        return
+    # The list the page's script fetches when a reader re-sorts, as nginx keys it.
+    comment_list = reverse("comments:list", args=[story.pk])
+    urls = [root + _path(story), root + comment_list]
+    urls += [f"{root}{comment_list}?sort={sort}" for sort in CommentSort.values]
+    # Not the content version: no fragment shows comments (the list is keyed by
+    # the thread's own change time).
+    _after_commit(urls, whole_site=False, fragments=False)
 
 
 def purge_everything(pages) -> None:

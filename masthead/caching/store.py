@@ -1,15 +1,16 @@
 """Rendered pages in the "pages" cache, and the generations that purge them.
 
-A page's key carries two generations: its path's, which a purge of that path
+A stored page records two generations: its path's, which a purge of that path
 moves, and the site's, which a change every page shows (the section menu, the
-site settings) moves. Purging is then one write, whatever the number of
-variants (query strings, hosts) stored for the path; the old entries expire.
+site settings) moves. A page is served only while both are current, so purging
+is one write whatever the number of variants (query strings, hosts) stored for
+the path. The page and the generations are read together: one round trip.
 """
 
 import gzip
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit
 
 from django.http import HttpResponse
@@ -33,6 +34,7 @@ class StoredPage:
     body: bytes
     is_gzip: bool
     etag: str
+    generations: tuple[str, str] = ("", "")  # (site, path) when it was stored
 
     def response(self, *, gzip_ok: bool, head: bool) -> HttpResponse:
         body = self.body
@@ -77,32 +79,42 @@ def path_generation_key(path: str) -> str:
     return f"pagegen:path:{digest}"
 
 
-def page_key(request) -> str:
-    """Where the page for this request is kept, at the current generations."""
+@dataclass(frozen=True)
+class Lookup:
+    key: str
+    generations: tuple[str, str]  # (site, path), current
+    stored: StoredPage | None  # None: not stored, or stored before a purge
+
+
+def lookup(request) -> Lookup:
+    """The stored page for this request, if its generations are still current."""
     path = request.path
-    site, page, content = generations.current(
-        SITE_GENERATION_KEY, path_generation_key(path), fragments.VERSION_KEY
-    )
-    fragments.remember_content_version(content)  # a miss renders with it
     params = sorted(
         (name, value) for name in KEY_PARAMS for value in request.GET.getlist(name)[:1]
     )
     address = f"{request.scheme}://{request.get_host()}{path}?{urlencode(params)}"
-    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    return f"page:{site}:{page}:{digest}"
+    key = "page:" + hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    generation_keys = (
+        SITE_GENERATION_KEY,
+        path_generation_key(path),
+        fragments.VERSION_KEY,
+    )
+    found = generations.page_cache().get_many([*generation_keys, key])
+    site, page, content = (
+        found.get(name) or generations.first(name) for name in generation_keys
+    )
+    fragments.remember_content_version(content)  # a miss renders with it
+    stored = found.get(key)
+    if stored is not None and stored.generations != (site, page):
+        stored = None
+    return Lookup(key, (site, page), stored)
 
 
-def load(key: str) -> StoredPage | None:
+def save(lookup: Lookup, page: StoredPage, seconds: int) -> None:
     try:
-        return generations.page_cache().get(key)
-    except Exception:
-        logger.warning("page cache unavailable; rendering")
-        return None
-
-
-def save(key: str, page: StoredPage, seconds: int) -> None:
-    try:
-        generations.page_cache().set(key, page, seconds)
+        generations.page_cache().set(
+            lookup.key, replace(page, generations=lookup.generations), seconds
+        )
     except Exception:
         logger.warning("page cache unavailable; page not stored")
 

@@ -136,3 +136,17 @@ def test_a_silent_purge_endpoint_does_not_fail_the_publish(
     with django_capture_on_commit_callbacks(execute=True):
         story.save_revision().publish()
     assert home_page().get_children().live().exists()
+
+
+def test_a_comment_purges_its_story_and_the_list_readers_sort(
+    story, nginx_purge_endpoint, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        purge.purge_comments(story)
+    received = {path for _method, _host, path in nginx_purge_endpoint}
+    assert "/news/budget-passes/" in received
+    assert f"/comments/{story.pk}/?sort=newest" in received
+    assert not any(
+        path.startswith(("/tags/", "/feeds/", "/news/?")) for path in received
+    )
+    assert "/" not in received
