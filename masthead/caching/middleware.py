@@ -12,6 +12,8 @@ import logging
 from django.conf import settings
 from django.utils.cache import parse_etags
 
+from masthead.core.replicas import replica_reads
+
 from . import fragments, policy, store
 
 logger = logging.getLogger("masthead.caching")
@@ -31,7 +33,8 @@ class PageCacheMiddleware:
         found = _lookup_or_none(request) if settings.MASTHEAD_PAGE_CACHE else None
         if found is not None and found.stored is not None:
             return _answer(request, found.stored, "hit")
-        response = self.get_response(request)
+        with replica_reads():  # an anonymous reader's page: a replica may answer
+            response = self.get_response(request)
         if not policy.response_is_cacheable(request, response):
             policy.mark_private(response)
             return response

@@ -7,6 +7,7 @@ inherit these from whoever started us by accident: it is given its own.
 DEPLOYMENT_VARIABLES = frozenset(
     {
         "DATABASE_URL",
+        "DATABASE_REPLICA_URL",
         "REDIS_URL",
         "EMAIL_URL",
         "SECRET_KEY",
