@@ -5,11 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_ARTICLES ?= 120
+HOST ?= 127.0.0.1
 export PORT
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run test test-fast bench lint format lock clean
+.PHONY: help install run serve test test-fast bench lint format lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,6 +27,12 @@ run: $(VENV)/.installed ## serve the site and its worker at http://127.0.0.1:$(P
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py masthead_setup --articles $(DEMO_ARTICLES)
 	$(PY) manage.py masthead_run --port $(PORT)
+
+# Production settings refuse to start without SECRET_KEY and ALLOWED_HOSTS.
+serve: export DJANGO_SETTINGS_MODULE = masthead.settings.production
+serve: $(VENV)/.installed ## production: migrate, collectstatic, gunicorn (WEB_CONCURRENCY workers), worker, scheduler
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py masthead_serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed ## the whole suite: unit, integration, browser, lint
 	@bin/ensure-test-tools

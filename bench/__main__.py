@@ -1,6 +1,7 @@
 """`python -m bench`: run every scenario, print one table, save latest.json.
 
-Exits 1 when a row with a target fails. BENCH_QUICK=1 runs a smaller version.
+Exits 1 when a row with a target fails. BENCH_QUICK=1 runs a smaller version;
+BENCH_ONLY=pages,scale runs only the scenarios of those modules.
 """
 
 import os
@@ -10,16 +11,25 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import beacons, newsletter, wrk
+from . import beacons, newsletter, pages, proxy, scale, search, wrk
 from .plan import Plan, quick_requested
 from .report import out, save, table
+from .sites import prepare_shared, tear_down_shared
 
-SCENARIOS = [beacons.run, newsletter.run]
+SCENARIOS = [pages.run, beacons.run, newsletter.run, scale.run, search.run]
+
+
+def selected(scenarios):
+    only = {n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n}
+    if not only:
+        return scenarios
+    return [s for s in scenarios if s.__module__.rsplit(".", 1)[-1] in only]
 
 
 def main() -> int:
     quick = quick_requested()
-    wrk.wrk_binary()  # fail before building any site when wrk is missing
+    wrk.wrk_binary()  # fail before building any site when a tool is missing
+    proxy.nginx_binary()
     workdir = Path(tempfile.mkdtemp(prefix="masthead-bench-"))
     plan = Plan(quick=quick, workdir=workdir)
     load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
@@ -29,8 +39,15 @@ def main() -> int:
     )
     started = time.monotonic()
     rows = []
-    for scenario in SCENARIOS:
-        rows += scenario(plan)
+    try:
+        prepare_shared(workdir, plan.articles)
+        for scenario in selected(SCENARIOS):
+            began = time.monotonic()
+            rows += scenario(plan)
+            name = scenario.__module__.rsplit(".", 1)[-1]
+            out(f"({name}: {time.monotonic() - began:.0f} s)")
+    finally:
+        tear_down_shared()
     failed = [row for row in rows if row.passed is False]
     out()
     out(table(rows))

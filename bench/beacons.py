@@ -12,7 +12,7 @@ from . import flood, wrk
 from .plan import Plan
 from .report import Row, against_target, error_row
 from .servers import AppServers
-from .sites import Site, at_scale, embedded
+from .sites import Site, shared
 
 TARGET_PER_SECOND = 2_000
 SCRIPT = "beacon.lua"
@@ -26,21 +26,17 @@ QUIET_SECONDS = 2.0  # longer than the embedded buffer's 1 s flush interval
 
 def run(plan: Plan) -> list[Row]:
     rows = []
-    for make_site, name in ((embedded, "sqlite"), (at_scale, "redis-postgres")):
-        workdir = plan.workdir / name
-        workdir.mkdir(parents=True, exist_ok=True)
-        site = make_site(workdir)
+    for kind in ("sqlite", "postgres"):
         try:
+            site = shared(plan.workdir, kind, plan.articles)
             rows += measure(site, plan)
         except Exception as error:
-            rows.append(error_row(f"beacons ({site.label})", error))
-        finally:
-            site.tear_down()
+            rows.append(error_row(f"beacons ({kind})", error))
     return rows
 
 
 def measure(site: Site, plan: Plan) -> list[Row]:
-    site.prepare(articles=plan.articles)
+    """Beacons on a prepared site; its stored views are counted as differences."""
     pages = site.article_ids()
     if not pages:
         raise RuntimeError("the demo content has no live article")

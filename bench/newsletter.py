@@ -1,7 +1,7 @@
 """Newsletter sending: mails per second through a real SMTP server, exactly once.
 
-For each mode (embedded SQLite, PostgreSQL + Redis): a fresh site, 100,000
-confirmed subscribers made in bulk (BENCH_QUICK: 10,000), one issue with a few
+For each mode (embedded SQLite, PostgreSQL + Redis): the run's shared site, 100,000
+confirmed subscribers made in bulk (BENCH_QUICK: 3,000), one issue with a few
 stories, the SMTP sink as its own process logging each mail it accepted, and
 `manage.py masthead_send_issue` sending the issue. The rate runs from the
 issue's start (queueing every delivery row) to its finish, as the database
@@ -30,12 +30,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
 from .plan import Plan, quick_requested
 from .report import Row, against_target, error_row, out, save, table
 from .servers import free_port
-from .sites import PG_ADMIN, REDIS_URL, ROOT, Site, embedded
+from .sites import ROOT, Site, shared, tear_down_shared
 
 TARGET_PER_SECOND = 300
 SEND_LIMIT_SECONDS = 15 * 60
@@ -43,8 +41,6 @@ SENDERS = int(os.environ.get("BENCH_NEWSLETTER_SENDERS", "1"))
 STORIES = 5
 # BENCH_NEWSLETTER_MODES=sqlite runs one mode only, when trying things out.
 MODES = os.environ.get("BENCH_NEWSLETTER_MODES", "sqlite,postgres").split(",")
-# Its own PostgreSQL database, so it never drops the one the beacons use.
-PG_DATABASE = "masthead_bench_newsletter"
 
 SETUP = """
 from masthead.news.models import ArticlePage
@@ -78,54 +74,20 @@ print(json.dumps({{"status": issue.status, "seconds": seconds, "rows": statuses}
 
 
 def subscriber_count(plan: Plan) -> int:
-    default = 10_000 if plan.quick else 100_000
+    default = 3_000 if plan.quick else 100_000
     return int(os.environ.get("BENCH_NEWSLETTER_SUBSCRIBERS", default))
 
 
 def run(plan: Plan) -> list[Row]:
     rows = []
-    for make_site, name in ((embedded, "sqlite"), (postgres_site, "postgres")):
+    for name in ("sqlite", "postgres"):
         if name not in MODES:
             continue
-        workdir = plan.workdir / f"newsletter-{name}"
-        workdir.mkdir(parents=True, exist_ok=True)
-        site = make_site(workdir)
         try:
-            rows += measure(site, plan)
+            rows += measure(shared(plan.workdir, name, plan.articles), plan)
         except Exception as error:
-            rows.append(error_row(f"newsletter mails/s, {site.label}", error))
-        finally:
-            if site.is_sqlite:
-                site.tear_down()
-            else:
-                drop_database()
+            rows.append(error_row(f"newsletter mails/s, {name}", error))
     return rows
-
-
-def postgres_site(workdir: Path) -> Site:
-    return Site(
-        label="PostgreSQL+Redis",
-        workdir=workdir,
-        database_url=f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}",
-        redis_url=REDIS_URL,
-    )
-
-
-def drop_database() -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-
-
-def prepare(site: Site, plan: Plan) -> None:
-    if site.is_sqlite:
-        site.prepare(articles=plan.articles)
-        return
-    # Not Site.prepare: that drops the beacons' database and flushes their Redis.
-    drop_database()
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {PG_DATABASE}")
-    site.manage("migrate", "--noinput")
-    site.manage("masthead_demo", "--articles", str(plan.articles), "--quiet")
 
 
 @dataclass
@@ -144,7 +106,6 @@ def outcome(site: Site, issue_id: int) -> Outcome:
 
 def measure(site: Site, plan: Plan) -> list[Row]:
     count = subscriber_count(plan)
-    prepare(site, plan)
     made = time.monotonic()
     printed = site.manage(
         "shell",
@@ -328,7 +289,10 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="masthead-bench-newsletter-"))
     plan = Plan(quick=quick_requested(), workdir=workdir)
     started = time.monotonic()
-    rows = run(plan)
+    try:
+        rows = run(plan)
+    finally:
+        tear_down_shared()
     out()
     out(table(rows))
     path = save(rows, Path(__file__).resolve().parent / "results" / "newsletter.json")

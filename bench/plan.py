@@ -14,19 +14,37 @@ class Plan:
 
     @property
     def warmup_seconds(self) -> float:
-        return 2 if self.quick else 3
+        return 1 if self.quick else 3
 
     @property
     def sustained_seconds(self) -> float:
-        return 5 if self.quick else 15
+        return 4 if self.quick else 15
 
     @property
     def flood_count(self) -> int:
-        return 5_000 if self.quick else 20_000
+        return 3_000 if self.quick else 20_000
 
     @property
     def articles(self) -> int:
         return 20
+
+    @property
+    def page_seconds(self) -> float:
+        """Each page row's measured wrk run (there are a dozen of them)."""
+        return 2 if self.quick else 10
+
+    @property
+    def page_warmup_seconds(self) -> float:
+        return 1 if self.quick else 2
+
+    @property
+    def comment_pool(self) -> int:
+        """Distinct comments prepared for a comment-post run: more than it posts."""
+        return 3_000 if self.quick else 12_000
+
+    @property
+    def scale_seconds(self) -> float:
+        return 30 if self.quick else 60
 
 
 def quick_requested() -> bool:

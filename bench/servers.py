@@ -32,10 +32,20 @@ def free_port() -> int:
 class AppServers:
     """`with AppServers(site) as servers:` serves at servers.url in the block."""
 
-    def __init__(self, site: Site, *, workers: int = WORKERS):
+    def __init__(
+        self,
+        site: Site,
+        *,
+        workers: int = WORKERS,
+        wsgi: str = "masthead.wsgi",
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+    ):
         self.site = site
         self.workers = workers
-        self.port = free_port()
+        self.wsgi = wsgi  # the do-nothing reference runs bench.nothing.wsgi
+        self.env = {**site.env, **(env or {})}
+        self.port = port or free_port()  # a restart keeps its port
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = site.workdir / f"gunicorn-{self.port}.log"
         self.process: subprocess.Popen | None = None
@@ -57,13 +67,13 @@ class AppServers:
             f"--bind=127.0.0.1:{self.port}",
             "--no-control-socket",
             "--graceful-timeout=10",
-            "masthead.wsgi",
+            self.wsgi,
         ]
         log = Path(self.log_path).open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - our own arguments, no shell
             command,
             cwd=ROOT,
-            env=self.site.env,
+            env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # so stop() can reach the workers too
@@ -80,6 +90,12 @@ class AppServers:
             f"gunicorn not ready in {timeout:g}s (/healthz: {self._last_health}); "
             f"see {self.log_path}"
         )
+
+    def kill(self) -> None:
+        """kill -9 the master and its workers: a crash, nothing written on the way."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)  # the session we started
+            self.process.wait(timeout=5)
 
     def stop(self) -> None:
         """Graceful stop (workers write their buffered views), then force."""

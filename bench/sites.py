@@ -5,11 +5,18 @@ PostgreSQL (a dedicated masthead_bench database, dropped afterwards) with view
 counters in a dedicated Redis database, flushed at the start.
 """
 
+import functools
+import hashlib
+import importlib.metadata
 import os
 import secrets
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +24,8 @@ import psycopg
 import redis
 
 from masthead.settings.variables import without_deployment
+
+from .report import out
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
@@ -32,6 +41,7 @@ SECRET_KEY = secrets.token_urlsafe(60)  # one per bench run
 
 # Besides the deployment's own: what else the app processes must not inherit.
 BENCH_OWNED = {
+    "STATIC_ROOT",
     "MASTHEAD_ANALYTICS_REDIS_URL",
     "MASTHEAD_TRUSTED_PROXIES",
     "MASTHEAD_VAR_DIR",
@@ -70,6 +80,7 @@ class Site:
         )
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
+        env["STATIC_ROOT"] = str(static_root())
         return env
 
     @property
@@ -102,8 +113,62 @@ class Site:
                 admin.execute(f"CREATE DATABASE {PG_DATABASE}")
         if self.redis_url:
             redis.Redis.from_url(self.redis_url).flushdb()
+        if not (static_root() / "staticfiles.json").exists():
+            self.manage("collectstatic", "--noinput", "--verbosity", "0")
+        saved = prepared_dir(articles) / (
+            "site.sqlite3" if self.is_sqlite else "pg.dump"
+        )
+        if saved.exists():
+            self._restore(saved)
+            return
         self.manage("migrate", "--noinput")
         self.manage("masthead_demo", "--articles", str(articles), "--quiet")
+        self._save(saved)
+
+    def _save(self, saved: Path) -> None:
+        """Keep the prepared database for the next run with the same code."""
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        # Other code made the older ones: keep a few, for switching back.
+        older = sorted(saved.parent.parent.iterdir(), key=lambda p: p.stat().st_mtime)
+        for stale in older[:-4]:
+            shutil.rmtree(stale, ignore_errors=True)
+        partial = saved.with_suffix(".partial")
+        if self.is_sqlite:
+            with (
+                sqlite3.connect(self._sqlite_path()) as source,
+                sqlite3.connect(partial) as copy,
+            ):
+                source.backup(copy)  # consistent, whatever the WAL holds
+        else:
+            subprocess.run(  # noqa: S603 - our own arguments, no shell
+                ["pg_dump", "--format=custom", f"--file={partial}", PG_BENCH],  # noqa: S607
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+        media = self.workdir / "media"  # the demo's pictures, which rows point to
+        if media.exists():
+            shutil.copytree(media, saved.with_suffix(".media"), dirs_exist_ok=True)
+        partial.rename(saved)
+
+    def _restore(self, saved: Path) -> None:
+        media = saved.with_suffix(".media")
+        if media.exists():
+            shutil.rmtree(self.workdir / "media", ignore_errors=True)
+            shutil.copytree(media, self.workdir / "media")
+        if self.is_sqlite:
+            with (
+                sqlite3.connect(saved) as source,
+                sqlite3.connect(self._sqlite_path()) as copy,
+            ):
+                source.backup(copy)
+            return
+        subprocess.run(  # noqa: S603 - our own arguments, no shell
+            ["pg_restore", "--no-owner", f"--dbname={PG_BENCH}", str(saved)],  # noqa: S607
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
     def article_ids(self) -> list[int]:
         out = self.manage(
@@ -118,10 +183,14 @@ class Site:
 
     def stored_views(self) -> tuple[int, int]:
         """(sum of per-article totals, sum of hourly rows) in the database."""
-        queries = (
+        return self.count(
             "SELECT COALESCE(SUM(views), 0) FROM analytics_viewtotal",
             "SELECT COALESCE(SUM(views), 0) FROM analytics_hourlyviews",
         )
+
+    def count(self, *queries: str) -> tuple[int, ...]:
+        """Each query's one number, read from the database directly (no Django
+        process to start: a second each)."""
         if self.is_sqlite:
             with sqlite3.connect(self._sqlite_path(), timeout=20) as db:
                 return tuple(int(db.execute(q).fetchone()[0]) for q in queries)
@@ -160,6 +229,85 @@ def at_scale(workdir: Path) -> Site:
     )
 
 
+_shared: dict[str, Site] = {}
+
+
+def shared(workdir: Path, kind: str, articles: int) -> Site:
+    """The run's prepared site of a kind ("sqlite" or "postgres").
+
+    Preparing a site (migrate, demo content) takes longer than most
+    measurements, so the scenarios share one per kind; each counts what it
+    adds (views, comments) as a difference, with readers and comment authors
+    of its own.
+    """
+    if kind not in _shared:
+        make_site = {"sqlite": embedded, "postgres": at_scale}[kind]
+        site = make_site(workdir / "sites" / kind)
+        site.workdir.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        site.prepare(articles=articles)
+        out(f"({site.label} site prepared in {time.monotonic() - started:.0f} s)")
+        _shared[kind] = site
+    return _shared[kind]
+
+
+def prepare_shared(workdir: Path, articles: int) -> None:
+    """Prepare both kinds side by side (mostly `migrate`, one core each).
+
+    A failure is left for the first scenario that asks for the site to meet
+    again and report as its error row."""
+    with ThreadPoolExecutor() as preparing:
+        for kind in ("sqlite", "postgres"):
+            preparing.submit(shared, workdir, kind, articles)
+
+
+def tear_down_shared() -> None:
+    while _shared:
+        _shared.popitem()[1].tear_down()
+
+
 def drop_postgres() -> None:
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+
+
+@functools.cache
+def static_root() -> Path:
+    """Where the bench's servers find collected static files (hashed names).
+
+    collectstatic with gzip and Brotli takes half a minute, so the result is
+    kept between runs in the temp directory, under a key that changes with the
+    static sources and the packages that bring their own.
+    """
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "static_src").rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    for package in ("django", "wagtail", "whitenoise", "brotli"):
+        try:
+            digest.update(f"{package}={importlib.metadata.version(package)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{package}=none".encode())
+    key = digest.hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / "masthead-bench-static" / key
+
+
+def prepared_dir(articles: int) -> Path:
+    """Where prepared databases wait for the next run of the same code.
+
+    Migrating takes longer than most measurements. The key changes with any
+    Python file of the project and any installed package, so a database is
+    reused only by the code that made it.
+    """
+    digest = hashlib.sha256(f"articles={articles}".encode())
+    for path in sorted((ROOT / "masthead").rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    for dist in sorted(
+        f"{d.metadata['Name']}={d.version}" for d in importlib.metadata.distributions()
+    ):
+        digest.update(dist.encode())
+    return (
+        Path(tempfile.gettempdir()) / "masthead-bench-sites" / digest.hexdigest()[:16]
+    )

@@ -19,7 +19,13 @@ logger = logging.getLogger("masthead.caching")
 VERSION_KEY = "content-version"
 FRAGMENT_SECONDS = 3600
 
-__all__ = ["bump_content_version", "cached_html", "content_version", "page_cache"]
+__all__ = [
+    "bump_content_version",
+    "cached_html",
+    "content_version",
+    "page_cache",
+    "remembered",
+]
 
 
 # Within one request the content version is read once: a page reads it for every
@@ -74,16 +80,24 @@ def cached_html(
     `name` must say everything the HTML depends on besides content (the site,
     the place on the page...). The cache going away means rendering, not failing.
     """
-    key = f"fragment:{content_version()}:{name}"
+    return remembered(f"fragment:{content_version()}:{name}", render, seconds)
+
+
+def remembered(key: str, read: Callable, seconds: int = FRAGMENT_SECONDS):
+    """`read()`, kept in the page cache under `key`; a None is not kept.
+
+    The cache going away means reading every time, not failing.
+    """
     try:
-        html = page_cache().get(key)
+        value = page_cache().get(key)
     except Exception:
-        logger.warning("page cache unavailable; rendering %s", name)
-        html = None
-    if html is None:
-        html = render()
-        try:
-            page_cache().set(key, html, seconds)
-        except Exception:
-            logger.warning("page cache unavailable; %s not stored", name)
-    return html
+        logger.warning("page cache unavailable; reading %s", key)
+        value = None
+    if value is None:
+        value = read()
+        if value is not None:
+            try:
+                page_cache().set(key, value, seconds)
+            except Exception:
+                logger.warning("page cache unavailable; %s not stored", key)
+    return value

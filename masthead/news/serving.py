@@ -29,13 +29,11 @@ from wagtail.wagtail_hooks import check_view_restrictions
 from masthead.caching.fragments import (
     bump_content_version,
     content_version,
-    page_cache,
+    remembered,
 )
 from masthead.core.models import MastheadSettings
 
 logger = logging.getLogger("masthead.news")
-
-FACTS_SECONDS = 3600
 
 
 def serve(request, path: str):
@@ -127,26 +125,6 @@ def _live_page_at(url_path: str) -> tuple[int, int, str, int | None] | None:
             .first()
         ),
     )
-
-
-def remembered(key: str, read):
-    """`read()`, kept in the page cache under `key` (a None is not kept).
-
-    The cache going away means reading every time, not failing.
-    """
-    try:
-        value = page_cache().get(key)
-    except Exception:
-        logger.warning("page cache unavailable; reading %s", key)
-        value = None
-    if value is None:
-        value = read()
-        if value is not None:
-            try:
-                page_cache().set(key, value, FACTS_SECONDS)
-            except Exception:
-                logger.warning("page cache unavailable; %s not stored", key)
-    return value
 
 
 def _needs_wagtail(tree_path: str, url_path: str, facts: dict) -> bool:

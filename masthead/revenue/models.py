@@ -23,6 +23,8 @@ class Donor(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The admin's donor list, newest first.
+        indexes = [models.Index(fields=["created_at"], name="revenue_donor_created")]
 
     def __str__(self):
         return self.name or self.email
@@ -46,6 +48,8 @@ class MonthlyGift(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        # The admin's monthly supporters list, newest first.
+        indexes = [models.Index(fields=["started_at"], name="revenue_gift_started")]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "subscription_ref"],

@@ -9,5 +9,8 @@ def search(request):
     context = {"query": query, "river_title": f"Search: {query}" if query else "Search"}
     if query:
         context["terms"] = queries.search_terms(query)
-        context["stories"] = queries.search_articles(query, request.GET.get("page"))
+        stories = queries.search_articles(query, request.GET.get("page"))
+        context["stories"] = stories
+        # More stories match than the count says: only the newest are ranked.
+        context["count_is_capped"] = stories.paginator.object_list.capped
     return render(request, "search/search.html", context)

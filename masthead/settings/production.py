@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, SECRET_KEY, SITE_URL, STORAGES, env
+from .base import MIDDLEWARE, SECRET_KEY, SITE_URL, STATIC_ROOT, STORAGES, env
 
 DEBUG = False
 
@@ -42,11 +42,19 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
-# Static files with hashed names, compressed, cached forever; served by the app itself
-# (or by nginx / a CDN in front of it).
+# Static files with hashed names, compressed (gzip, and Brotli with the Brotli
+# package) at collectstatic, cached forever; served by the app itself (or by nginx
+# / a CDN in front of it, from STATIC_ROOT).
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(STATIC_ROOT))
+# Everything leaves the app gzipped: nginx's cache (deploy/nginx.conf) keeps that
+# one variant and serves it without compressing each answer again. Cached pages
+# are stored gzipped by the page cache; GZipMiddleware, outside it, compresses
+# the rest (and skips what is compressed already). Inside WhiteNoise, whose
+# files have their .gz and .br twins.
 MIDDLEWARE = [
     MIDDLEWARE[0],
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     *MIDDLEWARE[1:],
 ]
 STORAGES = {
@@ -55,3 +63,13 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+
+
+def _one_year_for_hashed_names(headers, path, url):
+    # WhiteNoise marks hashed names immutable for ten years; a year is the most
+    # HTTP caches honour, and what deploy/nginx.conf sends for the same files.
+    if "immutable" in headers.get("Cache-Control", ""):
+        headers["Cache-Control"] = "public, max-age=31536000, immutable"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _one_year_for_hashed_names

@@ -182,10 +182,14 @@ def test_hostile_queries_never_fail(client, ferry_stories, q):
 
 
 def test_query_count_does_not_grow_with_results(
-    client, story, django_assert_max_num_queries
+    client, story, django_assert_max_num_queries, settings
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    # Counts the search's queries: the second request must not be a cached page
+    # (the factory's stories do not move the page cache's content version).
+    settings.MASTHEAD_PAGE_CACHE = False
 
     for number in range(3):
         story(title=f"Ferry {number}")
@@ -197,3 +201,36 @@ def test_query_count_does_not_grow_with_results(
     with django_assert_max_num_queries(len(three)):
         assert len(results(client.get(URL, {"q": "ferry"}))) == 12
     assert len(three) <= 15
+
+
+def test_the_page_says_when_more_stories_match_than_are_counted(
+    client, story, monkeypatch, settings
+):
+    from masthead.search import queries
+
+    settings.MASTHEAD_PAGE_CACHE = False
+    monkeypatch.setattr(queries, "RANK_POOL", 2)
+    for number in range(3):
+        story(title=f"Ferry {number}")
+    assert client.get(URL, {"q": "ferry"}).context["count_is_capped"]
+    monkeypatch.setattr(queries, "RANK_POOL", 5)
+    assert not client.get(URL, {"q": "ferry"}).context["count_is_capped"]
+
+
+def test_stories_in_a_private_section_are_never_found(
+    client, story, section, settings, django_capture_on_commit_callbacks
+):
+    from wagtail.models import PageViewRestriction
+
+    settings.MASTHEAD_PAGE_CACHE = False
+    story(title="Ferry strike ends")
+    assert results(client.get(URL, {"q": "ferry"})) == ["Ferry strike ends"]
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(
+            page=section,
+            restriction_type=PageViewRestriction.PASSWORD,
+            password="s3cret",
+        )
+    response = client.get(URL, {"q": "ferry"})
+    assert results(response) == []
+    assert response.context["stories"].paginator.count == 0

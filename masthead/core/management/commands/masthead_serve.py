@@ -1,0 +1,83 @@
+import os
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+
+from .masthead_run import Command as RunCommand
+
+
+def default_workers() -> int:
+    """Two sync workers per core: a worker waiting on the database or Redis
+    leaves its core to the other. WEB_CONCURRENCY overrides it (gunicorn's and
+    Heroku's name for it)."""
+    return int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
+
+
+def gunicorn_command(host: str, port: str, workers: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        f"--bind={host}:{port}",
+        f"--workers={workers}",
+        "--worker-class=sync",
+        # A worker that leaks is replaced now and then; the jitter keeps them
+        # from restarting all at once.
+        "--max-requests=20000",
+        "--max-requests-jitter=2000",
+        "--graceful-timeout=20",
+        "--no-control-socket",
+        "masthead.wsgi",
+    ]
+
+
+class Command(RunCommand):
+    help = (
+        "Serve in production: collectstatic, gunicorn with N workers "
+        "(WEB_CONCURRENCY), the task worker and the scheduler; SIGTERM or "
+        "Ctrl-C stops all three."
+    )
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--workers", type=int, default=default_workers())
+        parser.add_argument(
+            "--web-only",
+            action="store_true",
+            help="no task worker and scheduler: for the second and later app "
+            "servers of a site, which share the first one's.",
+        )
+        parser.add_argument("--skip-collectstatic", action="store_true")
+
+    def handle(self, *args, host, port, workers, web_only, skip_collectstatic, **_):
+        if settings.DEBUG:
+            self.stderr.write(
+                "DEBUG is on: masthead_serve is for production settings "
+                "(DJANGO_SETTINGS_MODULE=masthead.settings.production)."
+            )
+        if not skip_collectstatic:
+            # Hashed names and their .gz/.br twins must exist before the first
+            # page links to them.
+            call_command("collectstatic", interactive=False, verbosity=0)
+        commands = {"web": gunicorn_command(host, port, workers)}
+        if not web_only:
+            manage = [sys.executable, "manage.py"]
+            commands["worker"] = [*manage, "db_worker", "--no-reload"]
+            commands["scheduler"] = [*manage, "masthead_scheduler"]
+        # As in masthead_run: a service manager's SIGTERM, or Ctrl-C, stops all.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        # Each process writes to our stdout and stderr: the service manager's log.
+        processes = {
+            name: subprocess.Popen(command)  # noqa: S603 - our own arguments
+            for name, command in commands.items()
+        }
+        self.stdout.write(
+            f"Masthead is serving at http://{host}:{port}/ with {workers} gunicorn "
+            f"workers{'' if web_only else ', the task worker and the scheduler'}."
+        )
+        self.stdout.flush()
+        self._supervise(processes)
