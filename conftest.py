@@ -91,6 +91,9 @@ def _fresh_cache():
     """Rate-limit counters, cached pages and fragments must not leak between tests."""
     from django.core.cache import caches
 
+    from masthead.caching.fragments import local_copies
+
     for cache in caches.all():
         cache.clear()
+    local_copies.clear()
     yield

@@ -24,6 +24,11 @@ print(json.dumps({
     "tasks": settings.TASKS["default"]["BACKEND"],
     "site_url": settings.SITE_URL,
     "debug": settings.DEBUG,
+    "pages_cache": settings.CACHES["pages"]["BACKEND"],
+    "pages_prefix": settings.CACHES["pages"].get("KEY_PREFIX"),
+    "replica": settings.DATABASES.get("replica"),
+    "purge": getattr(settings, "WAGTAILFRONTENDCACHE", {}),
+    "search": settings.WAGTAILSEARCH_BACKENDS["default"],
 }, default=str))
 """
 
@@ -53,6 +58,10 @@ def test_embedded_default_needs_no_service(tmp_path):
     assert values["db"]["NAME"] == str(tmp_path / "masthead.sqlite3")
     assert "journal_mode=WAL" in values["db"]["OPTIONS"]["init_command"]
     assert values["cache"].endswith("LocMemCache")
+    # Pages in files: every app process sees a purge made by another.
+    assert values["pages_cache"] == "masthead.caching.backends.PageFileCache"
+    assert values["search"]["BACKEND"] == "wagtail.search.backends.database"
+    assert values["replica"] is None and values["purge"] == {}
     assert values["email_backend"].endswith("filebased.EmailBackend")
     assert values["tasks"] == "django_tasks_db.DatabaseBackend"
     assert values["media"]["BACKEND"].endswith("FileSystemStorage")
@@ -66,6 +75,9 @@ def test_environment_moves_the_site_to_scale():
         MEDIA_STORAGE="s3",
         AWS_STORAGE_BUCKET_NAME="masthead-media",
         SITE_URL="https://news.example.org/",
+        DATABASE_REPLICA_URL="postgres://news:secret@replica.internal:5432/masthead",
+        MASTHEAD_PURGE_URL="http://10.0.0.5:80,http://10.0.0.6:80",
+        OPENSEARCH_URL="https://search.internal:9200",
     )
 
     assert values["db"]["ENGINE"] == "django.db.backends.postgresql"
@@ -78,6 +90,16 @@ def test_environment_moves_the_site_to_scale():
     assert values["media"]["BACKEND"] == "storages.backends.s3.S3Storage"
     assert values["media"]["OPTIONS"]["bucket_name"] == "masthead-media"
     assert values["site_url"] == "https://news.example.org"
+    assert values["pages_cache"] == "django_redis.cache.RedisCache"
+    assert values["pages_prefix"] == "masthead:pages"
+    assert values["replica"]["HOST"] == "replica.internal"
+    assert values["replica"]["TEST"] == {"MIRROR": "default"}
+    assert [b["LOCATION"] for b in values["purge"].values()] == [
+        "http://10.0.0.5:80",
+        "http://10.0.0.6:80",
+    ]
+    assert values["search"]["BACKEND"] == "modelsearch.backends.opensearch3"
+    assert values["search"]["URLS"] == ["https://search.internal:9200"]
 
 
 def test_an_esp_through_anymail():

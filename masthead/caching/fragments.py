@@ -7,6 +7,10 @@ version expire on their own.
 """
 
 import logging
+import pickle
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -84,10 +88,16 @@ def cached_html(
 
 
 def remembered(key: str, read: Callable, seconds: int = FRAGMENT_SECONDS):
-    """`read()`, kept in the page cache under `key`; a None is not kept.
+    """`read()`, kept under `key`; a None is not kept.
 
-    The cache going away means reading every time, not failing.
+    `key` must change whenever what it holds may (the content version, a
+    minute...): a copy is also kept in this process for up to LOCAL_SECONDS,
+    which then answers without a round trip to the shared cache. The cache going
+    away means reading every time, not failing.
     """
+    value = local_copies.get(key)
+    if value is not None:
+        return value
     try:
         value = page_cache().get(key)
     except Exception:
@@ -95,9 +105,52 @@ def remembered(key: str, read: Callable, seconds: int = FRAGMENT_SECONDS):
         value = None
     if value is None:
         value = read()
-        if value is not None:
-            try:
-                page_cache().set(key, value, seconds)
-            except Exception:
-                logger.warning("page cache unavailable; %s not stored", key)
+        if value is None:
+            return None
+        try:
+            page_cache().set(key, value, seconds)
+        except Exception:
+            logger.warning("page cache unavailable; %s not stored", key)
+    local_copies.put(key, value, min(seconds, LOCAL_SECONDS))
     return value
+
+
+class LocalCopies:
+    """The most recently used shared-cache values, in this process's memory.
+
+    Values other than text are kept pickled and handed out as fresh copies: a
+    caller may change what it gets (a settings object carries its request).
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires, value = entry
+            if expires < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+        return pickle.loads(value) if isinstance(value, bytes) else value  # noqa: S301 - our own pickles
+
+    def put(self, key: str, value, seconds: float) -> None:
+        kept = value if isinstance(value, str) else pickle.dumps(value)
+        with self._lock:
+            self._entries[key] = (time.monotonic() + seconds, kept)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+LOCAL_SECONDS = 60
+local_copies = LocalCopies(size=2000)

@@ -7,6 +7,7 @@ and the bulk actions' "select all" sees the same rows as the listing did.
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from .choices import CommentStatus
@@ -22,8 +23,11 @@ STATUS_CHOICES = [
 def _articles_with_comments(request):
     from masthead.news.models import ArticlePage
 
+    # EXISTS per story, not a join of every comment made DISTINCT: seconds saved
+    # with hundreds of thousands of comments.
+    has_comments = Exists(Comment.objects.filter(page_id=OuterRef("pk")))
     return (
-        ArticlePage.objects.filter(comments__isnull=False).distinct().order_by("title")
+        ArticlePage.objects.filter(has_comments).only("id", "title").order_by("title")
     )
 
 

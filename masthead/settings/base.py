@@ -172,13 +172,15 @@ MASTHEAD_PAGE_CACHE = env.bool("MASTHEAD_PAGE_CACHE", default=True)
 MASTHEAD_PAGE_CACHE_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SECONDS", default=600)
 # nginx's purge endpoint (deploy/nginx.conf), e.g. http://127.0.0.1:8080: publishing
 # purges the pages it changed there too, through Wagtail's frontend cache.
-MASTHEAD_PURGE_URL = env.str("MASTHEAD_PURGE_URL", default="")
+# Several nginx servers: their addresses, comma-separated.
+MASTHEAD_PURGE_URL = env.list("MASTHEAD_PURGE_URL", default=[])
 if MASTHEAD_PURGE_URL:
     WAGTAILFRONTENDCACHE = {
-        "nginx": {
+        f"nginx-{number}": {
             "BACKEND": "masthead.caching.frontend.NginxPurgeBackend",
-            "LOCATION": MASTHEAD_PURGE_URL,
+            "LOCATION": location,
         }
+        for number, location in enumerate(MASTHEAD_PURGE_URL, 1)
     }
 
 # --- Background tasks: the database queue, run by `manage.py db_worker` -------------
@@ -367,7 +369,21 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # --- Wagtail ------------------------------------------------------------------------
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The database's own full-text search (PostgreSQL's tsvector, SQLite's FTS5), or
+# OpenSearch at OPENSEARCH_URL (with `pip install opensearch-py`).
+OPENSEARCH_URL = env.str("OPENSEARCH_URL", default="")
+WAGTAILSEARCH_BACKENDS = {
+    "default": (
+        {
+            "BACKEND": "modelsearch.backends.opensearch3",
+            "URLS": [OPENSEARCH_URL],
+            "INDEX_PREFIX": env.str("OPENSEARCH_INDEX_PREFIX", default="masthead_"),
+            "TIMEOUT": 5,
+        }
+        if OPENSEARCH_URL
+        else {"BACKEND": "wagtail.search.backends.database"}
+    )
+}
 WAGTAILEMBEDS_FINDERS = []  # no oEmbed calls: our embed block knows its providers
 WAGTAILDOCS_EXTENSIONS = [
     "pdf",

@@ -19,6 +19,7 @@ DEPLOYMENT_VARIABLES = frozenset(
         "DJANGO_SETTINGS_MODULE",
         "MASTHEAD_PAGE_CACHE",
         "MASTHEAD_PURGE_URL",
+        "OPENSEARCH_URL",
     }
 )
 

@@ -39,3 +39,25 @@ def test_an_evicted_version_never_comes_back_as_an_old_one():
     old = fragments.content_version()
     generations.page_cache().delete(fragments.VERSION_KEY)
     assert fragments.content_version() not in (old, "0")
+
+
+def test_a_value_read_once_is_answered_from_this_process():
+    reads = []
+    key = f"facts:{fragments.content_version()}"
+    fragments.remembered(key, lambda: reads.append(1) or {"private": ["0001"]})
+    with mock.patch.object(fragments, "page_cache", side_effect=ConnectionError):
+        copy = fragments.remembered(key, lambda: reads.append(1) or {})
+    assert copy == {"private": ["0001"]} and reads == [1]
+    copy["private"].append("0002")  # a caller's change stays its own
+    assert fragments.remembered(key, dict) == {"private": ["0001"]}
+
+
+def test_local_copies_expire_and_keep_the_most_recent():
+    copies = fragments.LocalCopies(size=2)
+    copies.put("a", "<p>a</p>", 60)
+    copies.put("b", "<p>b</p>", 60)
+    copies.get("a")
+    copies.put("c", "<p>c</p>", 60)  # "b" was used least recently
+    assert copies.get("b") is None and copies.get("a") == "<p>a</p>"
+    copies.put("gone", "<p>x</p>", -1)
+    assert copies.get("gone") is None

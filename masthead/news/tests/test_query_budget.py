@@ -17,6 +17,7 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import PageViewRestriction
 
 from masthead.analytics.models import HourlyViews, ViewTotal
+from masthead.caching.fragments import local_copies
 from masthead.comments import services as comment_services
 from masthead.comments.choices import ModerationPolicy
 from masthead.comments.tests.fixtures import post_comment
@@ -49,6 +50,7 @@ def _page_cache_off(settings):
 def empty_fragment_caches():
     caches["pages"].clear()
     caches["default"].clear()
+    local_copies.clear()
 
 
 def new_image(title: str) -> Image:

@@ -212,9 +212,13 @@ def test_the_page_says_when_more_stories_match_than_are_counted(
     monkeypatch.setattr(queries, "RANK_POOL", 2)
     for number in range(3):
         story(title=f"Ferry {number}")
-    assert client.get(URL, {"q": "ferry"}).context["count_is_capped"]
+    capped = client.get(URL, {"q": "ferry"})
+    assert capped.context["count_is_capped"]
+    assert "More than 2 results" in capped.content.decode()
     monkeypatch.setattr(queries, "RANK_POOL", 5)
-    assert not client.get(URL, {"q": "ferry"}).context["count_is_capped"]
+    exact = client.get(URL, {"q": "ferry"})
+    assert not exact.context["count_is_capped"]
+    assert "3 results for" in exact.content.decode()
 
 
 def test_stories_in_a_private_section_are_never_found(
