@@ -92,8 +92,10 @@ def _fresh_cache():
     from django.core.cache import caches
 
     from masthead.caching.fragments import local_copies
+    from masthead.caching.local import local_pages
 
     for cache in caches.all():
         cache.clear()
     local_copies.clear()
+    local_pages.drop_all()
     yield

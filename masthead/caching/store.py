@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlsplit
 from django.http import HttpResponse
 
 from . import fragments, generations
+from .local import announce_purge, local_pages
 from .policy import KEY_PARAMS
 
 logger = logging.getLogger("masthead.caching")
@@ -84,6 +85,7 @@ class Lookup:
     key: str
     generations: tuple[str, str]  # (site, path), current
     stored: StoredPage | None  # None: not stored, or stored before a purge
+    epoch: int  # this process's purge count when the lookup began
 
 
 def lookup(request) -> Lookup:
@@ -94,6 +96,10 @@ def lookup(request) -> Lookup:
     )
     address = f"{request.scheme}://{request.get_host()}{path}?{urlencode(params)}"
     key = "page:" + hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    copy = local_pages.get(key)  # first: it notices a purge made elsewhere
+    epoch = local_pages.epoch
+    if copy is not None:
+        return Lookup(key, copy.generations, copy, epoch)
     generation_keys = (
         SITE_GENERATION_KEY,
         path_generation_key(path),
@@ -107,24 +113,29 @@ def lookup(request) -> Lookup:
     stored = found.get(key)
     if stored is not None and stored.generations != (site, page):
         stored = None
-    return Lookup(key, (site, page), stored)
+    if stored is not None:
+        local_pages.put(key, stored, epoch)
+    return Lookup(key, (site, page), stored, epoch)
 
 
 def save(lookup: Lookup, page: StoredPage, seconds: int) -> None:
+    page = replace(page, generations=lookup.generations)
     try:
-        generations.page_cache().set(
-            lookup.key, replace(page, generations=lookup.generations), seconds
-        )
+        generations.page_cache().set(lookup.key, page, seconds)
     except Exception:
         logger.warning("page cache unavailable; page not stored")
+        return
+    local_pages.put(lookup.key, page, lookup.epoch)
 
 
 def purge_paths(urls) -> None:
     """Drop our stored pages for these URLs (or paths), every variant of each."""
     for url in urls:
         generations.bump(path_generation_key(urlsplit(url).path))
+    announce_purge()
 
 
 def purge_site() -> None:
     """Drop every stored page: what changed shows on all of them."""
     generations.bump(SITE_GENERATION_KEY)
+    announce_purge()
