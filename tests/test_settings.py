@@ -93,7 +93,7 @@ def test_environment_moves_the_site_to_scale():
     assert values["pages_cache"] == "django_redis.cache.RedisCache"
     assert values["pages_prefix"] == "masthead:pages"
     assert values["replica"]["HOST"] == "replica.internal"
-    assert values["replica"]["TEST"] == {"MIRROR": "default"}
+    assert values["replica"]["TEST"]["MIRROR"] == "default"
     assert [b["LOCATION"] for b in values["purge"].values()] == [
         "http://10.0.0.5:80",
         "http://10.0.0.6:80",
