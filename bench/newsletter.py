@@ -19,19 +19,17 @@ results/newsletter.json.
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .plan import Plan, quick_requested
-from .report import Row, against_target, error_row, out, save, table
+from .plan import Plan
+from .report import Row, against_target, error_row, out, run_alone
 from .servers import free_port
 from .sites import ROOT, Site, shared, tear_down_shared
 
@@ -286,23 +284,7 @@ def sink_process(workdir: Path):
 
 
 def main() -> int:
-    workdir = Path(tempfile.mkdtemp(prefix="masthead-bench-newsletter-"))
-    plan = Plan(quick=quick_requested(), workdir=workdir)
-    started = time.monotonic()
-    try:
-        rows = run(plan)
-    finally:
-        tear_down_shared()
-    out()
-    out(table(rows))
-    path = save(rows, Path(__file__).resolve().parent / "results" / "newsletter.json")
-    failed = [row for row in rows if row.passed is False]
-    out(f"{len(rows)} rows in {time.monotonic() - started:.0f} s; saved {path}")
-    if failed:
-        out(f"Logs kept in {workdir}")
-    else:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if failed else 0
+    return run_alone(run, "newsletter", clean_up=tear_down_shared)
 
 
 if __name__ == "__main__":

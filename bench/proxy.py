@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .servers import free_port
+from .servers import Started, free_port
 from .sites import ROOT
 
 SHIPPED_CONF = ROOT / "deploy" / "nginx.conf"
@@ -93,7 +93,7 @@ def render(
     return conf
 
 
-class Nginx:
+class Nginx(Started):
     """`with Nginx(workdir, conf_text_for_port) as proxy:` serves at proxy.url."""
 
     def __init__(self, workdir: Path, make_conf):
@@ -149,17 +149,6 @@ class Nginx:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)  # the session we started
             self.process.wait(timeout=5)
-
-    def __enter__(self) -> "Nginx":
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def app_proxy(workdir: Path, upstreams: list[str], static_root: Path) -> Nginx:

@@ -94,3 +94,35 @@ def save(rows: list[Row], path: Path | None = None) -> Path:
 def out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+def run_alone(run, results_name: str, *, clean_up=None) -> int:
+    """`python -m bench.<scenario>`: one scenario's table, saved as results_name.
+
+    Returns the exit status: 1 when a row with a target failed (logs are kept).
+    """
+    import shutil
+    import tempfile
+    import time
+
+    from .plan import Plan, quick_requested
+
+    workdir = Path(tempfile.mkdtemp(prefix=f"masthead-bench-{results_name}-"))
+    started = time.monotonic()
+    try:
+        rows = run(Plan(quick=quick_requested(), workdir=workdir))
+    finally:
+        if clean_up is not None:
+            clean_up()
+    out()
+    out(table(rows))
+    path = save(
+        rows, Path(__file__).resolve().parent / "results" / f"{results_name}.json"
+    )
+    failed = [row for row in rows if row.passed is False]
+    out(f"{len(rows)} rows in {time.monotonic() - started:.0f} s; saved {path}")
+    if failed:
+        out(f"Logs kept in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 1 if failed else 0

@@ -30,8 +30,8 @@ import psycopg
 from masthead.demo.generate.words import ALL_TAGS, PLACES
 
 from . import wrk
-from .plan import Plan, quick_requested
-from .report import Row, against_target, error_row, out, save, table
+from .plan import Plan
+from .report import Row, against_target, error_row, out, run_alone
 from .servers import AppServers
 from .sites import PG_ADMIN, ROOT, Site
 
@@ -330,20 +330,7 @@ def latency_row(site: Site, load: wrk.WrkResult, articles: int, server: str) -> 
 
 
 def main() -> int:
-    workdir = Path(tempfile.mkdtemp(prefix="masthead-bench-search-"))
-    plan = Plan(quick=quick_requested(), workdir=workdir)
-    started = time.monotonic()
-    rows = run(plan)
-    out()
-    out(table(rows))
-    path = save(rows, Path(__file__).resolve().parent / "results" / "search.json")
-    failed = [row for row in rows if row.passed is False]
-    out(f"{len(rows)} rows in {time.monotonic() - started:.0f} s; saved {path}")
-    if failed:
-        out(f"Logs kept in {workdir}")
-    else:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if failed else 0
+    return run_alone(run, "search")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class AppServers:
+class Started:
+    """`with Server(...) as server:` starts it and stops it, whatever happens."""
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class AppServers(Started):
     """`with AppServers(site) as servers:` serves at servers.url in the block."""
 
     def __init__(
@@ -143,14 +158,3 @@ class AppServers:
         except OSError as error:  # HTTPError (a 503: no database) is one too
             self._last_health = str(error)
             return False
-
-    def __enter__(self) -> "AppServers":
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
