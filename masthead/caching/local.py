@@ -131,7 +131,12 @@ def purge_stamp() -> Path:
 
 
 def announce_purge() -> None:
-    """Tell every app process to drop its copies (after the generations moved)."""
+    """Tell every app process to drop its copies (after the generations moved).
+
+    This process drops its own at once: the editor who published, and a
+    request that follows in this process, must not wait for the message.
+    """
+    local_pages.drop_all()
     mode = local_pages.mode()
     try:
         if mode == "file":
