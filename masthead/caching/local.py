@@ -40,9 +40,6 @@ class LocalPages:
         self._listener_pid = None
         self._stamp_seen = None
 
-    def enabled(self) -> bool:
-        return self.mode() is not None
-
     def mode(self) -> str | None:
         backend = settings.CACHES["pages"]["BACKEND"]
         if backend.startswith("django_redis"):

@@ -80,6 +80,7 @@ def mark_shared(response) -> None:
 
 
 def mark_private(response) -> None:
-    """Keep an anonymous page no shared cache may store out of them anyway."""
+    """Say so on an anonymous page that must not be shared (a form, a 404), in
+    case a cache in front would otherwise store it on its own heuristics."""
     if not response.has_header("Cache-Control"):
         response["Cache-Control"] = "private, no-cache"

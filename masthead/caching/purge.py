@@ -32,7 +32,6 @@ def story_urls(story, *, before: dict | None = None) -> list[str]:
     replaced (see `story_places`), whose pages listed the story until now.
     """
     from masthead.news.models import RIVER_PAGE_SIZE, ArticlePage
-    from masthead.news.queries import latest_articles
 
     root = _root_url(story)
     if root is None:
@@ -42,44 +41,38 @@ def story_urls(story, *, before: dict | None = None) -> list[str]:
     for name, values in (before or {}).items():
         places[name] = sorted(set(places[name]) | set(values))
     paths = [_path(story)]
-    lists = []  # (path, stories it lists)
+    # (the list pages' paths, the stories they list): counted plainly, for the
+    # number of ?page=N pages only, once per list of stories.
+    lists = []
+    stories = ArticlePage.objects.live()
     for ancestor in story.get_ancestors().filter(depth__gt=1).specific():
-        path = _path(ancestor)
         if ancestor.pk == home.pk:
-            lists.append((path, latest_articles()))
-            lists.append((_route(home, "latest"), latest_articles()))
+            lists.append(([_path(home), _route(home, "latest")], stories))
         else:
-            lists.append((path, latest_articles(section=ancestor)))
+            lists.append(([_path(ancestor)], stories.child_of(ancestor)))
             paths += _feed_paths("section", ancestor.slug)
     for slug in places["authors"]:
-        lists.append(
-            (
-                _route(home, "author", slug=slug),
-                ArticlePage.objects.filter(article_authors__author__slug=slug),
-            )
-        )
+        by_author = stories.filter(article_authors__author__slug=slug)
+        lists.append(([_route(home, "author", slug=slug)], by_author))
         paths += _feed_paths("author", slug)
     for slug in places["tags"]:
         lists.append(
-            (
-                _route(home, "tag", slug=slug),
-                ArticlePage.objects.filter(tags__slug=slug),
-            )
+            ([_route(home, "tag", slug=slug)], stories.filter(tags__slug=slug))
         )
         paths += _feed_paths("tag", slug)
     for series in ArticlePage.series.field.related_model.objects.filter(
         pk__in=places["series"]
     ):
-        lists.append((_path(series), ArticlePage.objects.filter(series_id=series.pk)))
+        lists.append(([_path(series)], stories.filter(series_id=series.pk)))
         paths += _feed_paths("series", series.slug)
         paths.append(reverse("news:podcast-feed", kwargs={"slug": series.slug}))
     paths += _feed_paths(None, "")
     paths += [reverse("news:sitemap-index"), reverse("news:news-sitemap")]
     paths += [reverse("news:sitemap", kwargs={"section": n}) for n in SITEMAP_NAMES]
-    for path, stories in lists:
-        paths.append(path)
-        pages = math.ceil(stories.live().count() / RIVER_PAGE_SIZE)
-        paths += [f"{path}?page={n}" for n in range(2, min(pages, MAX_LIST_PAGES) + 1)]
+    for list_paths, listed in lists:
+        pages = min(math.ceil(listed.count() / RIVER_PAGE_SIZE), MAX_LIST_PAGES)
+        for path in list_paths:
+            paths += [path, *(f"{path}?page={n}" for n in range(2, pages + 1))]
     return [root + path for path in dict.fromkeys(paths)]
 
 
