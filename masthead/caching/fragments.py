@@ -7,7 +7,7 @@ version expire on their own.
 """
 
 import logging
-import pickle
+import pickle  # nosec B403 # copies of values made in this process
 import threading
 import time
 from collections import OrderedDict
@@ -137,7 +137,8 @@ class LocalCopies:
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
-        return pickle.loads(value) if isinstance(value, bytes) else value  # noqa: S301 - our own pickles
+        # nosemgrep: unsafe-deserialisation -- bytes this process pickled in put()
+        return pickle.loads(value) if isinstance(value, bytes) else value  # noqa: S301  # nosec B301
 
     def put(self, key: str, value, seconds: float) -> None:
         kept = value if isinstance(value, str) else pickle.dumps(value)

@@ -59,6 +59,7 @@ class EmailBackend(DjangoSMTPBackend):
         if len(refused) == len(recipients):
             self._reset(connection)
             raise smtplib.SMTPRecipientsRefused(refused)
+        # nosemgrep: mail-built-outside-django -- Django's EmailMessage.message() bytes
         connection.putcmd("data")
         code, reply = connection.getreply()
         if code != 354:

@@ -87,3 +87,14 @@ def test_notify_me_of_replies_asks_for_confirmation_by_mail(
     post_comment(article, "Keep me posted.", email="k@example.org", notify_replies=True)
     [mail] = mailoutbox
     assert mail.to == ["k@example.org"] and "confirm" in mail.body.lower()
+
+
+def test_a_service_url_that_is_not_http_is_never_opened(
+    article, publish_at_once, settings, tmp_path
+):
+    # urlopen reads file: URLs too: this one would answer "spam" if it were opened.
+    answer = tmp_path / "answer"
+    answer.write_text("true")
+    settings.MASTHEAD_COMMENTS_AKISMET_KEY = "k123"
+    settings.MASTHEAD_COMMENTS_AKISMET_URL = answer.as_uri()
+    assert post_comment(article).status == CommentStatus.APPROVED

@@ -199,7 +199,7 @@ class ArticleWriter:
         quote = connection.ops.quote_name
         columns = ["page_ptr_id"] + [f.column for f in self.fields]
         # Table and column names come from the model; values go in as parameters.
-        return "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        return "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  # nosec B608
             quote(ArticlePage._meta.db_table),
             ", ".join(quote(column) for column in columns),
             ", ".join(["%s"] * len(columns)),

@@ -29,7 +29,7 @@ GOAL = (2000, "EUR")
 
 def write_demo_donations(count: int, seed: int, now: datetime | None = None) -> int:
     """Add `count` completed donations over the last 90 days; returns how many."""
-    rng = random.Random(f"donations:{seed}")
+    rng = random.Random(f"donations:{seed}")  # nosec B311 # seeded: the same demo on every run
     now = now or timezone.now()
     with transaction.atomic():
         for number in range(count):
