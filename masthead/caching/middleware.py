@@ -30,6 +30,9 @@ class PageCacheMiddleware:
     def _respond(self, request):
         if not policy.request_is_cacheable(request):
             return self.get_response(request)
+        # A Host outside ALLOWED_HOSTS raises DisallowedHost here, a 400, before
+        # any stored page is looked at: the lookup below would swallow it.
+        request.get_host()
         found = _lookup_or_none(request) if settings.MASTHEAD_PAGE_CACHE else None
         if found is not None and found.stored is not None:
             return _answer(request, found.stored, "hit")

@@ -1,8 +1,8 @@
 """The comment app's mails to readers: confirm a subscription, new comments, erasure.
 
 Each is a text mail with a simple HTML alternative, rendered from
-templates/comments/email/. Links are absolute and built on SITE_URL (or the
-article's own full URL), never on a request's Host header.
+templates/comments/email/. Links are absolute and built on SITE_URL
+(masthead.core.links), never on a request's Host header.
 """
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from masthead.core.links import absolute_url
+from masthead.core.links import absolute_url, page_url
 from masthead.core.queries import site_name
 
 from .choices import SubscriptionKind
@@ -20,8 +20,8 @@ EXCERPT_CHARS = 300
 
 
 def article_url(page) -> str:
-    """The article's full URL, falling back to SITE_URL when no site matches."""
-    return page.get_full_url() or absolute_url(page.get_url() or "/")
+    """The article's address on the public site."""
+    return page_url(page)
 
 
 def unsubscribe_url(subscription) -> str:
@@ -109,20 +109,4 @@ def notification_email(subscription, comments: list) -> EmailMultiAlternatives:
             "unsubscribe_url": unsubscribe_url(subscription),
         },
         headers=unsubscribe_headers(subscription),
-    )
-
-
-def erasure_email(email: str, token: str) -> EmailMultiAlternatives:
-    """The signed "erase my data" link; the same text for every address."""
-    return _build(
-        "erase",
-        f"Erase your comments on {site_name()}",
-        email,
-        {
-            "erase_url": absolute_url(
-                reverse("comments:erase_confirm", kwargs={"token": token})
-            ),
-            "request_url": absolute_url(reverse("comments:erase_request")),
-        },
-        headers={"Auto-Submitted": "auto-generated"},
     )

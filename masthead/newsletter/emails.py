@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from wagtail.rich_text import expand_db_html
 
-from masthead.core.links import absolute_url
+from masthead.core.links import absolute_links, absolute_url, page_url
 from masthead.core.queries import site_name
 
 from . import conf, tokens
@@ -40,7 +40,7 @@ _BREAK = re.compile(r"</p>|<br\s*/?>", re.I)
 
 def rich_text_to_plain(html: str) -> str:
     """Rich text as plain text: paragraphs on their own lines, links as "text (url)"."""
-    html = expand_db_html(html)
+    html = absolute_links(expand_db_html(html))
     html = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", html)
     text = unescape(strip_tags(_BREAK.sub("\n\n", html)))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
@@ -155,7 +155,7 @@ def issue_context(issue: Issue) -> dict:
             {
                 "title": page.title,
                 "standfirst": page.standfirst,
-                "url": page.get_full_url() or absolute_url(page.get_url() or "/"),
+                "url": page_url(page),
                 "section": getattr(page, "section_title", ""),
                 "published_on": page.published_on,
             }
@@ -171,7 +171,9 @@ def render_issue(issue: Issue) -> RenderedIssue:
     return RenderedIssue(
         issue_id=issue.pk,
         subject=issue.subject,
-        html=inline_css(render_to_string("newsletter/email/issue.html", context)),
+        html=inline_css(
+            absolute_links(render_to_string("newsletter/email/issue.html", context))
+        ),
         text=render_to_string("newsletter/email/issue.txt", context),
         headers=list_headers(KEY_SLOT, issue.newsletter_list),
     )

@@ -3,7 +3,15 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, SECRET_KEY, SITE_URL, STATIC_ROOT, STORAGES, env
+from .base import (
+    LOGGING,
+    MIDDLEWARE,
+    SECRET_KEY,
+    SITE_URL,
+    STATIC_ROOT,
+    STORAGES,
+    env,
+)
 
 DEBUG = False
 
@@ -33,13 +41,38 @@ _require(
     "the comma-separated host names this site answers to, e.g. news.example.org.",
 )
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Every warning of `check --deploy` is fixed, none is hidden.
+SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# HTTPS. The app listens on loopback behind a proxy that terminates TLS, so it
+# learns the scheme from X-Forwarded-Proto. Django's condition for trusting that
+# header is that the proxy overwrites whatever the client sent: deploy/nginx.conf
+# does (`proxy_set_header X-Forwarded-Proto $scheme`). An app reachable without
+# such a proxy must set TRUST_X_FORWARDED_PROTO=false, or any client could claim
+# https.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Load balancers probe the app itself over plain HTTP and count a redirect as a
+# failure; the health report says nothing a reader could misuse.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# The Host header alone names the site (checked against ALLOWED_HOSTS); a header
+# a client can add must never change links, redirects or the page cache's key.
+USE_X_FORWARDED_HOST = False
+USE_X_FORWARDED_PORT = False
+
+# Cookies: HTTPS only, out of reach of scripts, not sent on cross-site POSTs.
+# No script reads the CSRF cookie: our forms carry signed tokens of their own and
+# Wagtail's admin takes the CSRF token from the page (wagtailConfig.CSRF_TOKEN).
 SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 # Static files with hashed names, compressed (gzip, and Brotli with the Brotli
@@ -73,3 +106,15 @@ def _one_year_for_hashed_names(headers, path, url):
 
 
 WHITENOISE_ADD_HEADERS_FUNCTION = _one_year_for_hashed_names
+
+# A reader's 500 shows nothing of the error, so the log must: Django prints
+# tracebacks to the console only with DEBUG on, and mails them only to ADMINS.
+# Tracebacks go to stderr, the service manager's log. Not django.security: a
+# scanner's every unknown Host would fill it.
+LOGGING = {
+    **LOGGING,
+    "loggers": {
+        **LOGGING["loggers"],
+        "django.request": {"handlers": ["console"], "level": "ERROR"},
+    },
+}

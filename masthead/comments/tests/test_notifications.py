@@ -9,6 +9,7 @@ from masthead.comments import services, subscriptions
 from masthead.comments.choices import ModerationPolicy
 from masthead.comments.models import PendingNotification, Subscription
 from masthead.comments.tests.fixtures import post_comment
+from masthead.core.links import page_url
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_confirmed_follower_hears_of_a_new_comment(article, publish, mailoutbox)
     assert mail.subject == f"Bo commented on “{article.title}”"
     assert "The bridge is late again." in mail.body
     assert f"#comment-{comment.pk}" in mail.body
-    assert article.get_full_url() in mail.body
+    assert page_url(article) in mail.body
     assert mail.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert (
         f"/comments/subscriptions/{row.token}/unsubscribe/"

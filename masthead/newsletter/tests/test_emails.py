@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from masthead.core.links import page_url
 from masthead.news.tests.factories import ArticlePageFactory
 from masthead.newsletter import emails, issues
 from masthead.newsletter.emails import rich_text_to_plain
@@ -37,7 +38,7 @@ def test_the_html_part_has_inlined_css_and_keeps_only_the_dark_mode_rules(issue)
 def test_the_mail_carries_stories_intro_and_both_parts(issue, article):
     message = _copy(issue)
     html = message.alternatives[0].content
-    url = article.get_full_url()
+    url = page_url(article)
     assert article.title in html and article.standfirst in html
     assert f'href="{url}"' in html  # our own link, not rewritten for tracking
     assert "<img" not in html  # no tracking pixel
