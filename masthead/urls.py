@@ -19,6 +19,7 @@ urlpatterns = [
     path("comments/", include("masthead.comments.urls")),
     path("donate/", include("masthead.revenue.urls")),
     path("newsletter/", include("masthead.newsletter.urls")),
+    path("my-data/", include("masthead.privacy.urls")),
     path("", include("masthead.news.urls")),
 ]
 

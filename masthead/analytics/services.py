@@ -1,7 +1,6 @@
 """Counting a view: who counts, once per visitor per story per day, where it goes."""
 
 import enum
-import hashlib
 import logging
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -84,8 +83,8 @@ def count_view(
 
 
 def _rate_key(ip: str, moment: datetime, window: int) -> str:
-    digest = hashlib.sha256(ip.encode()).hexdigest()[:24]
-    return f"views:rate:{digest}:{int(moment.timestamp()) // window}"
+    slot = int(moment.timestamp()) // window
+    return f"views:rate:{ratelimit.private_digest(ip)}:{slot}"
 
 
 def flush_counters() -> int:

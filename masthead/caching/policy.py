@@ -21,6 +21,7 @@ NEVER_CACHED_PREFIXES = (
     "/documents/",
     "/donate/",
     "/healthz",
+    "/my-data/",
     "/newsletter/",
     "/views/",
 )

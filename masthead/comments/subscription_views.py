@@ -8,7 +8,7 @@ script-free: the site's CSP allows no inline code.
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -30,6 +30,9 @@ SUBSCRIBE_SENT = (
 def _email_error(email: str) -> str | None:
     if not email:
         return "Please give your email address."
+    if len(email) > 254:
+        # The column's length: PostgreSQL refuses a longer value with a 500.
+        return "Please use an email address of at most 254 characters."
     try:
         validate_email(email)
     except ValidationError:
@@ -106,8 +109,8 @@ def subscribe(request, page_id: int):
     return render(request, f"{TEMPLATES}/subscribe.html", context, status=status)
 
 
-def _link_invalid(request, title: str, message: str, status: int = 404, link=None):
-    context = {"title": title, "message": message, "link": link}
+def _link_invalid(request, title: str, message: str, status: int = 404):
+    context = {"title": title, "message": message}
     return render(request, f"{TEMPLATES}/link_invalid.html", context, status=status)
 
 
@@ -159,44 +162,23 @@ def unsubscribe(request, token: str):
     return render(request, f"{TEMPLATES}/unsubscribe.html", context)
 
 
-@never_cache
+# "Erase my comments" became the site-wide "my data" flow (masthead.privacy); the
+# old addresses stay so that links already mailed and bookmarked keep working.
+
+
 @require_http_methods(["GET", "POST"])
 def erase_request(request):
-    """Ask for an erasure link by email; the answer is the same for every address."""
-    data, errors, status = {"email": ""}, {}, 200
-    if request.method == "POST":
-        data = {k: request.POST.get(k, "").strip() for k in ("email", "homepage")}
-        if data["homepage"]:
-            errors["homepage"] = "Please leave this field empty."
-        if message := _email_error(data["email"]):
-            errors["email"] = message
-        status = 400 if errors else 200
-        if not errors and not _within_rate(request, "comments-erase", data["email"]):
-            errors, status = {"__all__": RATE_MESSAGE}, 429
-        if not errors:
-            subscriptions.request_erasure(data["email"])
-            return render(request, f"{TEMPLATES}/erase_request.html", {"sent": True})
-    context = {"data": data, "errors": errors, "form_error": errors.get("__all__")}
-    return render(request, f"{TEMPLATES}/erase_request.html", context, status=status)
+    """The old request form: on to /my-data/, which covers every kind of data."""
+    return redirect("privacy:request", permanent=request.method == "GET")
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def erase_confirm(request, token: str):
-    """Show what erasing will do (GET) and erase on POST."""
+    """An erasure link mailed before /my-data/: it proves the address just as well."""
+    from masthead.privacy import tokens as privacy_tokens
+
     email = tokens.read_erase_token(token)
     if email is None:
-        return _link_invalid(
-            request,
-            "This erasure link has expired or is not valid",
-            "Links to erase your comments work for two days and only as we sent "
-            "them. Ask for a new link and we will mail it to you.",
-            status=400,
-            link="erase",
-        )
-    if request.method == "POST":
-        erased = subscriptions.erase_commenter(email)
-        context = {"done": True, "erased": erased}
-        return render(request, f"{TEMPLATES}/erase_confirm.html", context)
-    context = {"email": email, "summary": subscriptions.erasure_summary(email)}
-    return render(request, f"{TEMPLATES}/erase_confirm.html", context)
+        return redirect("privacy:request")
+    return redirect("privacy:my_data", privacy_tokens.issue(email))

@@ -8,16 +8,17 @@ article both ways is one recipient: their rows for the article share one
 
 import logging
 import secrets
+import smtplib
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from . import conf, emails, tokens
+from . import conf, emails
 from .choices import CommentStatus, SubscriptionKind, SubscriptionStatus
 from .models import Comment, PendingNotification, Subscription
-from .services import erase_comment
+from .services import anonymise_comment, erase_comment
 
 logger = logging.getLogger("masthead.comments")
 
@@ -65,9 +66,28 @@ def subscribe(page, email: str, kinds: list[str]) -> list[Subscription]:
             ).order_by("pk")
         )
     if pending:
-        emails.confirmation_email(page, pending).send()
-        logger.info("subscription confirmation sent for page %s", page.pk)
+        from .tasks import send_subscription_confirmation_task
+
+        # The worker mails it: a hanging mail server must not hold the reader's
+        # request, and a failed send leaves the rows pending for the next ask.
+        send_subscription_confirmation_task.enqueue(page.pk, email)
     return rows
+
+
+def send_confirmation(page_id: int, email: str) -> bool:
+    """Mail the confirmation link for the address's pending rows on the article."""
+    pending = list(
+        Subscription.objects.filter(
+            page_id=page_id, email=email, status=SubscriptionStatus.PENDING
+        )
+        .select_related("page")
+        .order_by("pk")
+    )
+    if not pending:
+        return False  # confirmed or unsubscribed meanwhile
+    emails.confirmation_email(pending[0].page, pending).send()
+    logger.info("subscription confirmation sent for page %s", page_id)
+    return True
 
 
 def _same_reader(subscription: Subscription):
@@ -217,6 +237,12 @@ def deliver_due_notifications(now: datetime | None = None) -> int:
     for reader in list(readers):
         try:
             sent += _deliver_to(reader["page_id"], reader["email"], now, cutoff)
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError):
+            # The mail server is down or hanging, which no reader is to blame
+            # for: stop here rather than wait out its timeout once per reader.
+            # Every row stays for the next run.
+            logger.warning("mail server not answering; notifications wait")
+            break
         except Exception:
             # One bad address or SMTP hiccup must not hold back everyone else; the
             # rows stay and the next run tries again.
@@ -269,20 +295,6 @@ def _deliver_to(page_id: int, email: str, now: datetime, cutoff: datetime) -> in
     return 1
 
 
-def request_erasure(email: str) -> None:
-    """Mail `email` a signed link that erases their comments and subscriptions.
-
-    Always sends, whether or not the address ever commented, so that the answer
-    reveals nothing about who comments here. Links are built on SITE_URL, never
-    on the request's Host header, which a sender controls.
-    """
-    email = normalise_email(email)
-    if not email:
-        raise ValueError("request_erasure() needs an address")
-    emails.erasure_email(email, tokens.issue_erase_token(email)).send()
-    logger.info("erasure link sent")
-
-
 def erasure_summary(email: str) -> dict[str, int]:
     """What erasing an address would touch: its comments and subscriptions."""
     email = normalise_email(email)
@@ -292,13 +304,14 @@ def erasure_summary(email: str) -> dict[str, int]:
     }
 
 
-def erase_commenter(email: str) -> int:
+def erase_commenter(email: str, *, keep_text: bool = False) -> int:
     """Erase every comment written with `email` and end its subscriptions.
 
     Comments become "deleted" rows that keep replies in place (whether they show
-    as placeholders is a CommentSettings choice); subscriptions and the mails
-    waiting for them are deleted, so the address is stored nowhere afterwards.
-    Returns the number of comments erased.
+    as placeholders is a CommentSettings choice); with `keep_text` they stay
+    readable under an anonymous name instead. Subscriptions and the mails waiting
+    for them are deleted, so the address is stored nowhere afterwards. Returns
+    the number of comments erased or anonymised.
     """
     email = normalise_email(email)
     if not email:
@@ -309,11 +322,15 @@ def erase_commenter(email: str) -> int:
             .filter(author_email=email)
             .order_by("pk")
         )
-        PendingNotification.objects.filter(
-            comment_id__in=[c.pk for c in comments]
-        ).delete()
+        if not keep_text:
+            PendingNotification.objects.filter(
+                comment_id__in=[c.pk for c in comments]
+            ).delete()
         for comment in comments:
-            erase_comment(comment)
+            if keep_text:
+                anonymise_comment(comment)
+            else:
+                erase_comment(comment)
         Subscription.objects.filter(email=email).delete()
     logger.info("erased %s comment(s) at their author's request", len(comments))
     return len(comments)

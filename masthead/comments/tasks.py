@@ -20,3 +20,20 @@ def send_moderator_digest_task() -> int:
     from .moderation import send_moderator_digest
 
     return send_moderator_digest()
+
+
+@task()
+def send_subscription_confirmation_task(
+    page_id: int, email: str, attempt: int = 0
+) -> bool:
+    from masthead.core.mailing import send_or_retry
+
+    from .subscriptions import send_confirmation
+
+    return send_or_retry(
+        lambda: send_confirmation(page_id, email),
+        send_subscription_confirmation_task,
+        page_id,
+        email,
+        attempt=attempt,
+    )

@@ -6,6 +6,7 @@ than breaking the site.
 """
 
 import hashlib
+import hmac
 import logging
 import time
 
@@ -17,7 +18,7 @@ logger = logging.getLogger("masthead.core")
 
 def hit(scope: str, identity: str, limit: int, window_seconds: int) -> bool:
     """Count one hit; True while the identity is within `limit` per window."""
-    digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
+    digest = private_digest(identity)
     window = int(time.time() // window_seconds)
     key = f"ratelimit:{scope}:{digest}:{window}"
     try:
@@ -36,6 +37,16 @@ def hit(scope: str, identity: str, limit: int, window_seconds: int) -> bool:
         _warn_unavailable(scope)
         return True
     return count <= limit
+
+
+def private_digest(identity: str) -> str:
+    """A cache key part for an address or a name that cannot be turned back into it.
+
+    A plain hash of an IPv4 address is reversed by trying all four billion; keyed
+    with the site's secret, it is not.
+    """
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, identity.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 _last_warning = 0.0

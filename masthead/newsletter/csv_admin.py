@@ -25,6 +25,9 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.auth import permission_required
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from masthead.accounts.choices import ExportKind
+from masthead.accounts.services import record_export
+
 from . import exports, imports
 from .choices import SubscriberStatus
 from .models import NewsletterList
@@ -222,13 +225,25 @@ class ExportView(WagtailAdminTemplateMixin, TemplateView):
         form = ExportForm(request.GET if "export" in request.GET else None)
         if form.is_bound and form.is_valid():
             return _export_response(
-                form.cleaned_data["newsletter_list"], form.cleaned_data["status"]
+                request.user,
+                form.cleaned_data["newsletter_list"],
+                form.cleaned_data["status"],
             )
         return self.render_to_response(self.get_context_data(form=form))
 
 
-def _export_response(newsletter_list, status: str) -> StreamingHttpResponse:
+def _export_response(user, newsletter_list, status: str) -> StreamingHttpResponse:
     subscribers = exports.subscribers_to_export(newsletter_list, status)
+    record_export(
+        user,
+        ExportKind.SUBSCRIBERS,
+        file_format="csv",
+        filters={
+            "list": newsletter_list.slug if newsletter_list else "all",
+            "status": status or "any",
+        },
+        row_count=subscribers.count(),
+    )
     response = StreamingHttpResponse(
         exports.csv_lines(exports.export_rows(subscribers)),
         content_type="text/csv; charset=utf-8",

@@ -14,7 +14,11 @@ SLICE_SECONDS = 60
 
 
 @task()
-def send_confirmation_task(subscriber_id: int, list_ids: list[int], name: str = ""):
+def send_confirmation_task(
+    subscriber_id: int, list_ids: list[int], name: str = "", attempt: int = 0
+):
+    from masthead.core.mailing import send_or_retry
+
     from .emails import confirmation_email
     from .models import NewsletterList, Subscriber
 
@@ -22,8 +26,15 @@ def send_confirmation_task(subscriber_id: int, list_ids: list[int], name: str = 
     lists = list(NewsletterList.objects.filter(pk__in=list_ids, active=True))
     if subscriber is None or not lists or subscriber.status == "suppressed":
         return False
-    confirmation_email(subscriber, lists, name).send()
-    return True
+    # A mail server that hangs or refuses for now: the task comes back later.
+    return send_or_retry(
+        confirmation_email(subscriber, lists, name).send,
+        send_confirmation_task,
+        subscriber_id,
+        list_ids,
+        name,
+        attempt=attempt,
+    )
 
 
 @task()

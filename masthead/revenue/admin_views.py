@@ -26,6 +26,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from masthead.accounts.choices import ExportKind
+from masthead.accounts.services import record_export
 from masthead.analytics.charts import BarChart, bar_chart
 from masthead.core.admin_viewsets import ReadOnlyViewSet
 from masthead.core.spreadsheets import defuse_formula
@@ -249,6 +251,21 @@ class DonationIndexView(ReadOnlyIndexView):
 
     def to_row_dict(self, item):
         return {key: value(item) for key, (_, value) in self.EXPORT.items()}
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        # Every donor's address may be in the file: who took it is kept.
+        record_export(
+            self.request.user,
+            ExportKind.DONATIONS,
+            file_format=spreadsheet_format,
+            filters={
+                name: ", ".join(values)
+                for name, values in self.request.GET.lists()
+                if name != "export" and any(values)
+            },
+            row_count=queryset.count(),
+        )
+        return super().as_spreadsheet(queryset, spreadsheet_format)
 
 
 class DonationInspectView(generic.InspectView):

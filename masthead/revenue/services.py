@@ -7,6 +7,7 @@ and a late event never moves a donation back (choices.STATUS_RANK).
 """
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
@@ -65,7 +66,10 @@ def validate(ask: DonationAsk) -> tuple[int, int]:
     except providers.ProviderError:
         provider = None
         errors["provider"] = "Choose how to pay."
-    if ask.email:
+    if len(ask.email) > 254:
+        # The column's length: PostgreSQL refuses a longer value with a 500.
+        errors["email"] = "Use an email address of at most 254 characters."
+    elif ask.email:
         try:
             validate_email(ask.email)
         except ValidationError:
@@ -103,7 +107,8 @@ def create_pending(ask: DonationAsk) -> Donation:
         currency=ask.currency,
         interval=ask.interval,
         provider=ask.provider,
-        name=ask.name.strip(),
+        # Control characters (NUL among them, which PostgreSQL refuses) go.
+        name="".join(c for c in ask.name if unicodedata.category(c) != "Cc").strip(),
         email=ask.email.strip().lower(),
         source_page_id=ask.source_page_id,
     )
@@ -117,6 +122,10 @@ RECEIPTED = {DonationStatus.COMPLETED.value, RENEWAL_COMPLETED}
 
 class EventMismatch(Exception):
     """An authentic event that does not fit our records (wrong amount, unknown)."""
+
+
+class GiftStillActive(Exception):
+    """A monthly gift still runs at the provider: its donor cannot be forgotten."""
 
 
 def apply_event(
@@ -333,6 +342,56 @@ def _cancel_gift(provider_name: str, event: ProviderEvent) -> str:
     gift.cancelled_at = event.occurred_at
     gift.save(update_fields=["status", "cancelled_at"])
     return "gift cancelled"
+
+
+def cancel_gift(gift: MonthlyGift) -> bool:
+    """Stop a monthly gift at its provider, then record it; True if it was active.
+
+    Raises ProviderError, having changed nothing here, when the provider is not
+    configured, refuses or does not answer: a gift must never look stopped while
+    the provider keeps charging. Its cancellation webhook arrives later and
+    finds the gift already cancelled.
+    """
+    if gift.status == GiftStatus.CANCELLED:
+        return False
+    providers.get(gift.provider).cancel_gift(gift)
+    changed = (
+        MonthlyGift.objects.filter(pk=gift.pk)
+        .exclude(status=GiftStatus.CANCELLED)
+        .update(status=GiftStatus.CANCELLED, cancelled_at=timezone.now())
+    )
+    gift.refresh_from_db(fields=["status", "cancelled_at"])
+    logger.info("monthly gift %s stopped at %s", gift.pk, gift.provider)
+    return bool(changed)
+
+
+def forget_donor(email: str) -> int:
+    """Reduce what we hold on `email`'s gifts to what the books must keep.
+
+    Donations keep amount, fee, currency, interval, dates, status, provider and
+    its references, and our receipt number (public_id): an auditor can trace
+    each payment at the provider. Name and address go, and so does the Donor.
+    Raises GiftStillActive, changing nothing, while one of their monthly gifts
+    runs: stop it with cancel_gift() first. Returns the donations reduced; a
+    second call finds nothing and returns 0.
+    """
+    email = (email or "").strip().lower()
+    if not email:
+        return 0
+    with transaction.atomic():
+        donor = Donor.objects.select_for_update().filter(email=email).first()
+        gifts = MonthlyGift.objects.filter(donor=donor) if donor else None
+        if gifts is not None and gifts.filter(status=GiftStatus.ACTIVE).exists():
+            raise GiftStillActive("a monthly gift is still running")
+        by_address = Q(email=email) | (Q(donor=donor) if donor else Q(pk__in=[]))
+        reduced = Donation.objects.filter(by_address).update(
+            name="", email="", donor=None
+        )
+        if donor is not None:
+            gifts.update(donor=None)
+            donor.delete()
+    logger.info("donor data reduced on %s donation(s)", reduced)
+    return reduced
 
 
 def _send_receipt_after_commit(donation: Donation) -> None:

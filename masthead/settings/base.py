@@ -7,6 +7,7 @@ scale.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -22,6 +23,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 SITE_URL = env.str(
     "SITE_URL", default=f"http://127.0.0.1:{env.str('PORT', default='8000')}"
 ).rstrip("/")
+# Wagtail's mails (password reset, workflow notifications) build their links on
+# this; unset, the reset link would take its domain from the request's Host.
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_SITE_NAME = env.str("SITE_NAME", default="Masthead")
 
@@ -35,6 +38,12 @@ INSTALLED_APPS = [
     "masthead.analytics",
     "masthead.revenue",
     "masthead.newsletter",
+    "masthead.privacy",
+    "masthead.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -71,10 +80,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff who signed in with a password alone are sent to their second factor.
+    "masthead.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "masthead.core.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as axes asks: it turns a lock-out into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "masthead.urls"
@@ -143,6 +156,11 @@ if REDIS_URL:
                 # With Redis down a cache read is a miss and a write is skipped:
                 # pages keep serving from the database.
                 "IGNORE_EXCEPTIONS": True,
+                # A Redis that hangs is not waited on for every call: after one
+                # timeout, the next few seconds' calls miss at once.
+                "CONNECTION_POOL_CLASS": (
+                    "masthead.caching.failfast.FailFastConnectionPool"
+                ),
             },
         }
     }
@@ -210,6 +228,9 @@ elif EMAIL_URL:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "outbox"
+# Seconds an SMTP connection waits on the server at each step: a hanging server
+# fails the send (the mail stays queued for a retry) instead of holding a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- Files --------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -262,6 +283,33 @@ STORAGES = {
 }
 
 # --- Auth, i18n ---------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # First: a locked-out client is refused before its password is even checked.
+    "masthead.accounts.backends.ThrottledSignIn",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (masthead/accounts/throttling.py). Counters live in the cache
+# (locmem per process embedded, Redis at scale), never in the database, and hold
+# hashes, not addresses. A lock-out ends by itself after the cool-off.
+AXES_HANDLER = "masthead.accounts.throttling.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("MASTHEAD_LOGIN_FAILURES", default=5)
+# Looser, for a whole address: a newsroom behind one NAT has many editors.
+MASTHEAD_LOGIN_FAILURES_PER_IP = env.int("MASTHEAD_LOGIN_FAILURES_PER_IP", default=50)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("MASTHEAD_LOGIN_COOLOFF_MINUTES", 15))
+# Attempts during a lock-out do not restart the clock: never locked out for good.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "masthead.core.ratelimit.client_ip"
+# Axes' log lines name the account and the page, never the address.
+AXES_CLIENT_STR_CALLABLE = "masthead.accounts.throttling.client_str"
+AXES_LOCKOUT_CALLABLE = "masthead.accounts.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Staff set up an authenticator app at their first sign-in and use it at every one.
+MASTHEAD_REQUIRE_2FA = env.bool("MASTHEAD_REQUIRE_2FA", default=True)
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": (

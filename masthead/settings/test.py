@@ -3,7 +3,7 @@
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
 
-SECRET_KEY = "masthead-test-key"  # noqa: S105
+SECRET_KEY = "masthead-test-key"  # noqa: S105  # nosec B105 # the tests' own key
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -29,3 +29,6 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # and so purge nothing: they render every time. masthead/caching's tests and
 # tests/browser/test_page_cache.py turn the page cache on.
 MASTHEAD_PAGE_CACHE = False
+# Most tests sign in with force_login and no second factor; masthead/accounts'
+# tests and tests/browser/test_admin_security.py turn it on.
+MASTHEAD_REQUIRE_2FA = False

@@ -209,23 +209,3 @@ def test_unknown_unsubscribe_link_says_there_is_nothing_to_do(client, db):
 
     assert response.status_code == 404
     assert b"nothing to do" in response.content
-
-
-def test_erase_request_honeypot_is_refused(client, db, mailoutbox):
-    response = client.post(
-        "/comments/erase/", {"email": READER, "homepage": "http://spam.example"}
-    )
-
-    assert response.status_code == 400
-    assert b"Please leave this field empty." in response.content
-    assert mailoutbox == []
-
-
-def test_erase_request_rate_limit_gives_a_clear_message(client, db, mailoutbox):
-    with override_settings(MASTHEAD_COMMENTS_SUBSCRIBE_RATE_PER_IP=(1, 3600)):
-        client.post("/comments/erase/", {"email": READER})
-        refused = client.post("/comments/erase/", {"email": "other@example.org"})
-
-    assert refused.status_code == 429
-    assert b"Too many requests" in refused.content
-    assert len(mailoutbox) == 1

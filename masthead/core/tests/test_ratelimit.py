@@ -55,3 +55,21 @@ def test_the_readers_address_comes_from_trusted_proxies_only(
         "/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded
     )
     assert client_ip(request) == expected
+
+
+def test_an_address_in_a_cache_key_is_keyed_with_the_secret(settings, monkeypatch):
+    import hashlib
+
+    keys = []
+    add = ratelimit.cache.add
+    monkeypatch.setattr(
+        ratelimit.cache,
+        "add",
+        lambda key, *a, **kw: keys.append(key) or add(key, *a, **kw),
+    )
+    hit("test", "203.0.113.9", 5, 60)
+    plain = hashlib.sha256(b"203.0.113.9").hexdigest()
+    assert keys and not any(plain[:16] in key for key in keys)
+    before = ratelimit.private_digest("203.0.113.9")
+    settings.SECRET_KEY = "another-secret-of-the-site"
+    assert ratelimit.private_digest("203.0.113.9") != before

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.exceptions import ImproperlyConfigured
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
 from masthead.core.services import ensure_local_admin
 
@@ -20,7 +20,9 @@ def test_local_admin_is_created_once_and_can_log_in(embedded):
 
     assert first.created and not second.created
     assert first.password == second.password
-    user = authenticate(username=first.username, password=first.password)
+    # The login throttle (axes) needs the request a sign-in comes with.
+    sign_in = RequestFactory().post("/admin/login/")
+    user = authenticate(sign_in, username=first.username, password=first.password)
     assert user is not None and user.is_superuser
     assert (embedded / "admin-credentials.txt").stat().st_mode & 0o077 == 0
 
@@ -35,7 +37,8 @@ def test_a_changed_password_is_replaced_and_printed_again(embedded, django_user_
     again = ensure_local_admin()
 
     assert again.password != first.password
-    assert authenticate(username=again.username, password=again.password)
+    sign_in = RequestFactory().post("/admin/login/")
+    assert authenticate(sign_in, username=again.username, password=again.password)
 
 
 @pytest.mark.django_db

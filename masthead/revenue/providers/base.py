@@ -102,3 +102,14 @@ class Provider(ABC):
     @abstractmethod
     def manage_url(self, gift, return_url: str) -> str:
         """Where a monthly donor manages or cancels their gift."""
+
+    def cancel_gift(self, gift) -> None:
+        """Stop a monthly gift at the provider now; raises ProviderError.
+
+        Called when a donor erases their data: no payment may follow. A provider
+        that cannot do it refuses, and the donor is told to cancel there first.
+        """
+        raise ProviderError(
+            f"{self.label} cannot stop a monthly gift from here; "
+            "please cancel it with them first."
+        )

@@ -115,6 +115,21 @@ class StripeProvider(Provider):
             ) from error
         return portal.url
 
+    def cancel_gift(self, gift) -> None:
+        try:
+            self.client.v1.subscriptions.cancel(gift.subscription_ref)
+        except stripe.InvalidRequestError as error:
+            if error.code == "resource_missing":
+                return  # deleted at Stripe already: nothing more can be charged
+            raise ProviderError(
+                "Stripe refused to stop the monthly gift; please try again later."
+            ) from error
+        except stripe.StripeError as error:
+            raise ProviderError(
+                "Stripe is not answering, so the monthly gift could not be stopped; "
+                "please try again later."
+            ) from error
+
     # --- webhooks -----------------------------------------------------------------
 
     def parse_webhook(self, body: bytes, headers) -> list[ProviderEvent]:

@@ -147,6 +147,11 @@ class FakePayPal:
                     return self._found(self.plans, plan_id, dict)
                 case ("POST", "v1", "billing", "subscriptions"):
                     return self._create_subscription(body)
+                case ("POST", "v1", "billing", "subscriptions", sub_id, "cancel"):
+                    if sub_id not in self.subscriptions:
+                        return 404, _error("RESOURCE_NOT_FOUND", "No subscription")
+                    self.subscriptions[sub_id]["status"] = "CANCELLED"
+                    return 204, ""  # PayPal answers No Content
                 case ("GET", "v1", "billing", "subscriptions", subscription_id):
                     return self._found(
                         self.subscriptions, subscription_id, self._subscription_view

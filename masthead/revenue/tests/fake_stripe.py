@@ -24,6 +24,11 @@ ERRORS = {
         "code": "card_declined",
         "message": "Your card was declined.",
     },
+    404: {
+        "type": "invalid_request_error",
+        "code": "resource_missing",
+        "message": "No such subscription.",
+    },
     500: {"type": "api_error", "message": "Something went wrong on Stripe's end."},
 }
 
@@ -71,6 +76,9 @@ def _handler(state: FakeStripe, lock: threading.Lock):
         def do_POST(self):
             self._serve("POST")
 
+        def do_DELETE(self):
+            self._serve("DELETE")
+
         def _serve(self, method: str):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode() if length else ""
@@ -96,6 +104,15 @@ def _handler(state: FakeStripe, lock: threading.Lock):
                 with lock:
                     invoice = state.invoice_payments.get(payment_intent)
                 return self._send(200, _invoice_payments(invoice, payment_intent))
+            if method == "DELETE" and path.startswith("/v1/subscriptions/"):
+                subscription_id = path.rsplit("/", 1)[1]
+                with lock:
+                    found = state.subscriptions.setdefault(
+                        subscription_id,
+                        {"id": subscription_id, "object": "subscription"},
+                    )
+                    found["status"] = "canceled"
+                return self._send(200, found)
             if method == "GET" and path.startswith("/v1/subscriptions/"):
                 subscription_id = path.rsplit("/", 1)[1]
                 with lock:

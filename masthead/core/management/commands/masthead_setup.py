@@ -44,3 +44,8 @@ class Command(BaseCommand):
                 f"  Password: {admin.password}\n"
             )
         )
+        if settings.MASTHEAD_REQUIRE_2FA:
+            self.stdout.write(
+                "  The first sign-in sets up an authenticator app (a QR code);\n"
+                "  `MASTHEAD_REQUIRE_2FA=false make run` turns that step off here.\n"
+            )
