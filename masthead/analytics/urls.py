@@ -1,10 +1,12 @@
 from django.urls import path
 
+from masthead.core import converters  # noqa: F401  (registers <id:...>)
+
 from . import views
 
 app_name = "analytics"
 
 urlpatterns = [
-    path("<int:page_id>/", views.beacon, name="beacon"),
-    path("<int:page_id>/seen.gif", views.pixel, name="pixel"),
+    path("<id:page_id>/", views.beacon, name="beacon"),
+    path("<id:page_id>/seen.gif", views.pixel, name="pixel"),
 ]

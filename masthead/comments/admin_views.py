@@ -37,6 +37,8 @@ from wagtail.admin.widgets import (
 from wagtail.log_actions import log
 from wagtail.permissions import policy_registry
 
+from masthead.core import converters  # noqa: F401  (registers <id:...>)
+
 from . import services
 from .choices import CommentStatus
 from .exceptions import CommentRejected
@@ -364,13 +366,13 @@ class CommentViewSet(ModelViewSet):
                 name="set_status",
             ),
             path(
-                "article/<int:page_id>/close/",
+                "article/<id:page_id>/close/",
                 close_thread_view,
                 {"closed": True},
                 name="close_thread",
             ),
             path(
-                "article/<int:page_id>/reopen/",
+                "article/<id:page_id>/reopen/",
                 close_thread_view,
                 {"closed": False},
                 name="reopen_thread",

@@ -7,7 +7,9 @@ and the bulk actions' "select all" sees the same rows as the listing did.
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from django_filters.fields import ModelChoiceField
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from .choices import CommentStatus
@@ -31,6 +33,21 @@ def _articles_with_comments(request):
     )
 
 
+class ArticleChoiceField(ModelChoiceField):
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:
+            # SQLite cannot look an id past 64 bits up through page_ptr.
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
+class ArticleFilter(django_filters.ModelChoiceFilter):
+    field_class = ArticleChoiceField
+
+
 class CommentQueueFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(
         label="Status",
@@ -40,7 +57,7 @@ class CommentQueueFilterSet(WagtailFilterSet):
         initial=CommentStatus.PENDING,
         widget=forms.RadioSelect,
     )
-    page = django_filters.ModelChoiceFilter(
+    page = ArticleFilter(
         label="Article",
         queryset=_articles_with_comments,
         empty_label="All articles",

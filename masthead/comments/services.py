@@ -129,6 +129,9 @@ def _validate(draft: CommentDraft, page, settings: CommentSettings) -> dict:
         errors["name"] = "Please use a name of at most 80 characters."
     if not email and draft.user is None:
         errors["email"] = "Please give your email address (it is never shown)."
+    elif len(email) > 254:
+        # The column's length: PostgreSQL refuses a longer value with a 500.
+        errors["email"] = "Please use an email address of at most 254 characters."
     elif email:
         try:
             validate_email(email)
@@ -387,6 +390,38 @@ def erase_comment(comment: Comment) -> None:
         comment.save()
         if was_visible or comment.published_at:
             _thread_changed(comment.page_id)
+
+
+ANONYMOUS_AUTHOR = "Anonymous reader"
+
+
+def anonymise_comment(comment: Comment) -> None:
+    """Strip a comment of who wrote it and keep its text in the discussion.
+
+    What "erase my data" does by default: name, address, website, avatar and
+    account link go; the words stay, so replies to them still make sense.
+    """
+    if comment.status == CommentStatus.DELETED or comment.erased_at:
+        return  # already erased or anonymised: a second run changes nothing
+    with transaction.atomic():
+        comment.author_name = ANONYMOUS_AUTHOR
+        comment.author_email = ""
+        comment.author_url = ""
+        comment.avatar_seed = ""
+        comment.user = None
+        comment.erased_at = timezone.now()
+        comment.save(
+            update_fields=[
+                "author_name",
+                "author_email",
+                "author_url",
+                "avatar_seed",
+                "user",
+                "erased_at",
+            ]
+        )
+        if comment.status == CommentStatus.APPROVED:
+            _thread_changed(comment.page_id, recount=False)
 
 
 def delete_own_comment(comment: Comment, token: str) -> None:

@@ -6,17 +6,21 @@ Included by urls.py without a namespace of its own, so the names live in
 
 from django.urls import path
 
+from masthead.core import converters  # noqa: F401  (registers <id:...>)
+
 from . import subscription_views as views
 
+# Subscription tokens are token_urlsafe(), so <slug:...>: anything else (a NUL
+# byte, which PostgreSQL refuses in a lookup) is a 404 before any query.
 urlpatterns = [
-    path("<int:page_id>/subscribe/", views.subscribe, name="subscribe"),
+    path("<id:page_id>/subscribe/", views.subscribe, name="subscribe"),
     path(
-        "subscriptions/<str:token>/confirm/",
+        "subscriptions/<slug:token>/confirm/",
         views.confirm,
         name="subscription_confirm",
     ),
     path(
-        "subscriptions/<str:token>/unsubscribe/",
+        "subscriptions/<slug:token>/unsubscribe/",
         views.unsubscribe,
         name="unsubscribe",
     ),

@@ -86,7 +86,8 @@ def _draft(request, page) -> services.CommentDraft:
         name=data.get("name", ""),
         email=data.get("email", ""),
         url=data.get("url", ""),
-        parent_id=int(parent) if parent.isdigit() else None,
+        # isdecimal, not isdigit: int() refuses digits such as "²".
+        parent_id=int(parent) if parent.isdecimal() else None,
         user=request.user if request.user.is_authenticated else None,
         ip=ratelimit.client_ip(request),
         user_agent=request.headers.get("User-Agent", "")[:300],
@@ -107,12 +108,11 @@ def post(request, page_id: int):
             request.POST.get("token", ""), page.pk, reader_id(request)
         )
         if _rate_limited(request, draft.email):
-            raise CommentRejected(
-                {
-                    "__all__": "You are commenting faster than we can keep up with. "
-                    "Please wait a minute and send again."
-                }
+            message = (
+                "You are commenting faster than we can keep up with. "
+                "Please wait a minute and send again."
             )
+            return _rejected(request, page, {"__all__": message}, status=429)
         comment, _created = services.post_comment(draft, submission_key=nonce)
     except FormTokenError as exc:
         return _rejected(request, page, {"__all__": exc.message})
@@ -121,11 +121,13 @@ def post(request, page_id: int):
     return _received(request, page, comment)
 
 
-def _rejected(request, page, errors: dict):
+def _rejected(request, page, errors: dict, status: int = 400):
     """The reader's text comes back with the messages and a fresh token."""
     fresh = tokens.issue_form_token(page.pk, reader_id(request))
     if wants_json(request):
-        return JsonResponse({"ok": False, "errors": errors, "token": fresh}, status=400)
+        return JsonResponse(
+            {"ok": False, "errors": errors, "token": fresh}, status=status
+        )
     context = {
         "page": page,
         "errors": errors,
@@ -133,7 +135,7 @@ def _rejected(request, page, errors: dict):
         "token": fresh,
         "parent": request.POST.get("parent", ""),
     }
-    return render(request, "comments/form_page.html", context, status=400)
+    return render(request, "comments/form_page.html", context, status=status)
 
 
 def _received(request, page, comment: Comment):

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from .queries import signup_lists
 
@@ -8,6 +9,17 @@ class ListChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj):
         return obj.name
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except OverflowError:
+            # SQLite cannot compare an id past 64 bits (Django guards `=`, not IN).
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": "?"},
+            ) from None
 
 
 class SignupForm(forms.Form):

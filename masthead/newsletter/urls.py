@@ -1,21 +1,23 @@
 from django.urls import include, path
 
-from . import views
+from . import views, webhooks
 
 app_name = "newsletter"
 
+# Subscriber keys are token_urlsafe(), so <slug:key>: anything else (a NUL byte,
+# which PostgreSQL refuses in a lookup) is a 404 before any query.
 urlpatterns = [
     path("", views.signup_page, name="signup"),
     path("subscribe/", views.subscribe, name="subscribe"),
     path("check-your-inbox/", views.check_inbox, name="check_inbox"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
-    path("preferences/<str:key>/", views.preferences, name="preferences"),
-    path("preferences/<str:key>/erase/", views.erase, name="erase"),
+    path("preferences/<slug:key>/", views.preferences, name="preferences"),
+    path("preferences/<slug:key>/erase/", views.erase, name="erase"),
     path(
-        "unsubscribe/<str:key>/<slug:list_slug>/",
+        "unsubscribe/<slug:key>/<slug:list_slug>/",
         views.unsubscribe,
         name="unsubscribe",
     ),
     # Bounce and complaint webhooks: /newsletter/anymail/<esp>/tracking/
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include((webhooks.urlpatterns, "anymail"))),
 ]

@@ -115,7 +115,10 @@ def ask_from(data) -> DonationAsk:
         cover_fees=data.get("cover_fees") in ("1", "on", "true"),
         name=data.get("name", "")[:300],
         email=data.get("email", "")[:300],
-        source_page_id=int(source) if source.isdigit() and len(source) < 12 else None,
+        # isdecimal, not isdigit: int() refuses digits such as "²".
+        source_page_id=(
+            int(source) if source.isdecimal() and len(source) < 12 else None
+        ),
     )
 
 

@@ -124,6 +124,7 @@ def test_posting_is_rate_limited_per_ip(client, article):
     response = client.post(
         url, form(article, body="Third", email="r9@example.org"), **JSON
     )
+    assert response.status_code == 429
     assert "wait a minute" in response.json()["errors"]["__all__"]
     assert Comment.objects.count() == 2
 
@@ -133,7 +134,7 @@ def test_posting_is_rate_limited_per_email(client, article):
     url = reverse("comments:post", args=[article.pk])
     client.post(url, form(article, body="One"), **JSON)
     response = client.post(url, form(article, body="Two"), **JSON)
-    assert response.status_code == 400 and Comment.objects.count() == 1
+    assert response.status_code == 429 and Comment.objects.count() == 1
 
 
 def test_signed_in_user_token_does_not_work_for_a_guest(
