@@ -10,7 +10,7 @@ export PORT
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run serve test test-fast bench lint format lock clean
+.PHONY: help install run serve test test-fast bench backup restore lint format lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,6 +44,13 @@ test-fast: $(VENV)/.installed ## the suite without the browser and process tests
 bench: $(VENV)/.installed ## load tests with wrk: one table, bench/results/latest.json (BENCH_QUICK=1: ~3 min)
 	@bin/ensure-bench-tools
 	$(PY) -m bench
+
+backup: $(VENV)/.installed ## one archive of the database and media in var/backups/ (BACKUP=file or folder)
+	$(PY) manage.py masthead_backup $(if $(BACKUP),--output "$(BACKUP)")
+
+restore: $(VENV)/.installed ## restore BACKUP=archive into an empty site (FORCE=1 replaces what is there)
+	@test -n "$(BACKUP)" || { echo "Name the archive: make restore BACKUP=var/backups/masthead-....tar.gz"; exit 2; }
+	$(PY) manage.py masthead_restore "$(BACKUP)" $(if $(FORCE),--force)
 
 lint: $(VENV)/.installed ## ruff and Django's checks
 	$(VENV)/bin/ruff check .

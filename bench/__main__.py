@@ -11,12 +11,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import beacons, newsletter, pages, proxy, scale, search, wrk
+from . import beacons, newsletter, pages, proxy, scale, search, writers, wrk
 from .plan import Plan, quick_requested
 from .report import out, save, table
 from .sites import prepare_shared, tear_down_shared
 
-SCENARIOS = [pages.run, beacons.run, newsletter.run, scale.run, search.run]
+SCENARIOS = [
+    pages.run,
+    beacons.run,
+    newsletter.run,
+    scale.run,
+    search.run,
+    writers.run,
+]
 
 
 def selected(scenarios):
