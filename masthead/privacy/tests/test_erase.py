@@ -308,7 +308,7 @@ def test_a_provider_without_a_cancel_call_refuses_and_says_what_to_do():
         label = "Minimal Pay"
 
         def start_checkout(self, request):
-            raise NotImplementedError
+            raise ProviderError("Minimal Pay takes no payments here.")
 
         def parse_webhook(self, body, headers):
             return []
