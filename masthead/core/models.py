@@ -80,3 +80,25 @@ class MastheadSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "Masthead settings"
+
+
+class MailToAddress(models.Model):
+    """One mail a stranger's request made us send to an address.
+
+    Confirmation links, "already subscribed" notices and my-data links are sent to
+    whatever address a form was given, so each is counted here against one limit
+    per address (`masthead.core.mail_quota`). The address itself is never stored:
+    only a digest keyed with the site's secret, forgotten after a day.
+    """
+
+    address_digest = models.CharField(max_length=32)
+    kind = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address_digest", "created_at"])]
+        verbose_name = "mail to an address"
+        verbose_name_plural = "mails to addresses"
+
+    def __str__(self):
+        return f"{self.kind} at {self.created_at:%Y-%m-%d %H:%M}"

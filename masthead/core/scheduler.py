@@ -31,6 +31,7 @@ def default_jobs() -> list[PeriodicJob]:
         PeriodicJob("masthead.news.tasks.publish_due_pages_task", every_seconds=30),
         PeriodicJob("masthead.core.tasks.prune_task_results_task", every_seconds=3600),
         PeriodicJob("masthead.core.tasks.optimize_database_task", every_seconds=3600),
+        PeriodicJob("masthead.core.tasks.prune_mail_quota_task", every_seconds=3600),
         # Notifications held back by a subscriber's 15-minute window go out here.
         PeriodicJob(
             "masthead.comments.tasks.deliver_comment_notifications_task",

@@ -4,6 +4,8 @@ from django.core.management import call_command
 from django.db import connection
 from django_tasks import task
 
+from . import mail_quota
+
 
 @task()
 def prune_task_results_task() -> str:
@@ -13,6 +15,12 @@ def prune_task_results_task() -> str:
         "prune_db_task_results", min_age_days=1, failed_min_age_days=7, stdout=out
     )
     return out.getvalue().strip()
+
+
+@task()
+def prune_mail_quota_task() -> int:
+    """Forget which addresses were mailed once no limit window needs them."""
+    return mail_quota.prune()
 
 
 @task()
