@@ -7,6 +7,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from masthead.core import views as core_views
 from masthead.news import serving
 
+handler500 = core_views.server_error
+
 urlpatterns = [
     # First: the view beacon is the most frequent request of all.
     path("views/", include("masthead.analytics.urls")),

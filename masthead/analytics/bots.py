@@ -42,6 +42,24 @@ def sent_by_beacon(headers, own_host: str) -> bool:
     return site is None or site == "same-origin"
 
 
+# What browsers send on a speculative load: Chromium's Sec-Purpose ("prefetch",
+# "prefetch;prerender"), Firefox's X-Moz and Purpose, Safari's X-Purpose ("preview").
+SPECULATIVE_HEADERS = ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")
+SPECULATIVE_WORDS = re.compile(r"prefetch|prerender|preview", re.IGNORECASE)
+
+
+def is_speculative(headers) -> bool:
+    """True when the browser loads this before (or without) the reader seeing it.
+
+    A prerendered page's script waits for `prerenderingchange` before it sends the
+    beacon, but a no-JavaScript pixel, a prefetched image, or a script that does
+    not wait would count a page nobody opened.
+    """
+    return any(
+        SPECULATIVE_WORDS.search(headers.get(name, "")) for name in SPECULATIVE_HEADERS
+    )
+
+
 def sent_by_image(headers, own_host: str) -> bool:
     """True when a GET looks like an <img> load (the no-JavaScript fallback).
 

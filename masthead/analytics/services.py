@@ -21,6 +21,7 @@ logger = logging.getLogger("masthead.analytics")
 class Outcome(enum.StrEnum):
     ACCEPTED = "accepted"  # counted, unless this visitor was seen today
     BOT = "bot"
+    SPECULATIVE = "prefetch or prerender"
     NOT_A_BEACON = "not a beacon"
     RATE_LIMITED = "rate limited"
     BAD_PAGE = "bad page"

@@ -39,6 +39,8 @@ def _count(request, page_id: int, sent_by_browser) -> Outcome:
         host = request.get_host()
         if not sent_by_browser(request.headers, host):
             return Outcome.NOT_A_BEACON
+        if bots.is_speculative(request.headers):
+            return Outcome.SPECULATIVE
         data = request.POST if request.method == "POST" else request.GET
         if data.get("a") == "1":  # the page saw navigator.webdriver: automation
             return Outcome.BOT

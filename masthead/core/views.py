@@ -1,7 +1,12 @@
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+import sys
+
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from .health import check as health_check
+from .outages import RETRY_AFTER_SECONDS, database_unavailable
 
 
 @never_cache
@@ -40,3 +45,18 @@ def favicon(request):
     from django.templatetags.static import static
 
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def server_error(request):
+    """Django's 500, or a 503 with Retry-After while the database is away.
+
+    Called by Django inside its exception handler, so the error is still in
+    sys.exc_info(). The 503 page, like the 500 page, needs no database.
+    """
+    if not database_unavailable(sys.exc_info()[1]):
+        return defaults.server_error(request)
+    return HttpResponse(
+        loader.get_template("503.html").render(),
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
+    )

@@ -389,7 +389,7 @@ if not MASTHEAD_PAYMENT_PROVIDERS:
 
 CONTENT_SECURITY_POLICY = {
     # The view beacon answers 204 with no body: no policy to enforce there.
-    "EXCLUDE_URL_PREFIXES": ["/admin/", "/documents/", "/views/"],
+    "EXCLUDE_URL_PREFIXES": ["/documents/", "/views/"],
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
@@ -411,6 +411,26 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [SELF],
         "manifest-src": [SELF],
     },
+}
+# The admin's own policy (masthead.core.middleware): Wagtail's panels and date
+# widgets still run inline scripts and set inline styles, so those stay allowed,
+# but nothing may load from or talk to another host, and no plugin or frame
+# from elsewhere runs: an injected script can neither fetch more code nor send
+# what it reads away.
+MASTHEAD_ADMIN_CSP_DIRECTIVES = {
+    "default-src": [SELF],
+    "script-src": [SELF, "'unsafe-inline'"],
+    "style-src": [SELF, "'unsafe-inline'"],
+    "img-src": [SELF, "data:", "blob:"],
+    "font-src": [SELF, "data:"],
+    "connect-src": [SELF],
+    "frame-src": [SELF, "https://www.youtube-nocookie.com", "https://w.soundcloud.com"],
+    "media-src": [SELF, "blob:"],
+    "worker-src": [SELF, "blob:"],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [SELF],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

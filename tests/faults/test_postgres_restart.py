@@ -271,3 +271,23 @@ def test_postgres_restart_under_load_recovers_within_ten_seconds(served):
         "threads whose visible count is wrong": 0,
         "replies without their parent": 0,
     }
+
+
+@pytest.mark.slow
+def test_while_postgres_is_down_readers_get_503_with_retry_after(served):
+    page_id = served.article_ids()[0]
+    search = f"{served.url}/search/?q=harbour"  # never a stored page
+    comments = f"{served.url}/comments/{page_id}/"
+    served.postgres.stop()
+    try:
+        answers = [
+            send(url, headers=reader_headers("10.79.0.1")) for url in (search, comments)
+        ]
+    finally:
+        served.postgres.start()
+    for answer in answers:
+        assert answer.status == 503, answer.body[:300]
+        assert answer.headers["Retry-After"] == "10"
+        assert b"back in a moment" in answer.body
+    # The same processes, once PostgreSQL is back: no restart of the app needed.
+    assert send(search, headers=reader_headers("10.79.0.1")).status == 200

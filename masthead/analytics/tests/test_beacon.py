@@ -162,3 +162,32 @@ def test_forwarded_addresses_count_only_behind_a_trusted_proxy(
         send(client, article, ip="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     flush_counters()
     assert view_count(article.pk) == 3
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_PURPOSE": "prefetch"},
+        {"HTTP_SEC_PURPOSE": "prefetch;prerender"},
+        {"HTTP_PURPOSE": "prefetch"},
+        {"HTTP_X_MOZ": "prefetch"},
+        {"HTTP_X_PURPOSE": "preview"},
+    ],
+    ids=["chromium-prefetch", "chromium-prerender", "purpose", "firefox", "safari"],
+)
+def test_a_page_loaded_speculatively_is_not_counted(client, article, headers):
+    assert send(client, article, **headers).status_code == 204
+    pixel = reverse("analytics:pixel", args=[article.pk])
+    response = client.get(
+        pixel,
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_USER_AGENT=beacon_headers()["HTTP_USER_AGENT"],
+        HTTP_SEC_FETCH_DEST="image",
+        **headers,
+    )
+    assert response.status_code == 200
+    flush_counters()
+    assert view_count(article.pk) == 0
+    send(client, article)  # the reader then opens it: counted once
+    flush_counters()
+    assert view_count(article.pk) == 1

@@ -2,6 +2,7 @@
 
 import pytest
 
+from masthead.analytics import bots
 from masthead.analytics.bots import is_bot, sent_by_beacon, sent_by_image
 
 from .fixtures import BROWSER_UA
@@ -61,3 +62,20 @@ def test_the_fallback_image_must_be_loaded_as_an_image():
     assert sent_by_image({"Accept": "image/avif,image/webp,*/*"}, "h")
     assert not sent_by_image({"Sec-Fetch-Dest": "document"}, "h")
     assert not sent_by_image({"Accept": "*/*"}, "h")
+
+
+@pytest.mark.parametrize(
+    ("headers", "speculative"),
+    [
+        ({"Sec-Purpose": "prefetch;prerender"}, True),
+        ({"Sec-Purpose": "Prefetch"}, True),
+        ({"X-Moz": "prefetch"}, True),
+        ({"X-Purpose": "preview"}, True),
+        ({"Purpose": "prefetch"}, True),
+        ({}, False),
+        ({"Sec-Fetch-Dest": "image"}, False),
+        ({"Sec-Purpose": ""}, False),
+    ],
+)
+def test_speculative_loads_are_told_by_their_headers(headers, speculative):
+    assert bots.is_speculative(headers) is speculative

@@ -42,3 +42,17 @@ def test_a_report_only_policy_still_covers_its_own_paths(client, article, settin
     response = client.post(url, {"r": ""}, **beacon_headers())
     assert "Content-Security-Policy" not in response
     assert response["Content-Security-Policy-Report-Only"] == "default-src 'self'"
+
+
+def test_the_admin_gets_its_own_policy_with_no_other_host(client):
+    policy = client.get("/admin/login/")["Content-Security-Policy"]
+    directives = dict(
+        part.strip().split(" ", 1) for part in policy.split(";") if part.strip()
+    )
+    assert directives["default-src"] == "'self'"
+    assert directives["connect-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'self'"
+    assert directives["form-action"] == "'self'"
+    # Scripts only from the site (inline ones for Wagtail's widgets), never elsewhere.
+    assert set(directives["script-src"].split()) == {"'self'", "'unsafe-inline'"}
