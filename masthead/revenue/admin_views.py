@@ -33,7 +33,13 @@ from masthead.core.admin_viewsets import ReadOnlyViewSet
 from masthead.core.spreadsheets import defuse_formula
 
 from . import conf, reports
-from .choices import DonationStatus, GiftStatus, Interval
+from .choices import (
+    COUNTED_DISPUTES,
+    DisputeStatus,
+    DonationStatus,
+    GiftStatus,
+    Interval,
+)
 from .models import Donation, Donor, MonthlyGift
 from .money import format_amount, to_major
 
@@ -83,6 +89,11 @@ class DonationFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(
         label="Status", choices=DonationStatus.choices, empty_label="Any status"
     )
+    dispute = django_filters.ChoiceFilter(
+        label="Dispute",
+        choices=[c for c in DisputeStatus.choices if c[0]],
+        empty_label="Disputed or not",
+    )
     interval = django_filters.ChoiceFilter(
         label="Kind", choices=Interval.choices, empty_label="One-time and monthly"
     )
@@ -105,6 +116,7 @@ class DonationFilterSet(WagtailFilterSet):
         model = Donation
         fields = [
             "status",
+            "dispute",
             "interval",
             "provider",
             "currency",
@@ -181,6 +193,8 @@ class DonationIndexView(ReadOnlyIndexView):
         "completed_at": ("Completed (UTC)", lambda d: d.completed_at),
         "refunded_at": ("Refunded (UTC)", lambda d: d.refunded_at),
         "status": ("Status", lambda d: d.status),
+        "dispute": ("Dispute", lambda d: d.dispute),
+        "disputed_at": ("Disputed (UTC)", lambda d: d.disputed_at),
         "interval": ("Kind", lambda d: d.interval),
         "amount": ("Amount", lambda d: to_major(d.amount_minor, d.currency)),
         "fee": ("Fee covered", lambda d: to_major(d.fee_minor, d.currency)),
@@ -219,8 +233,11 @@ class DonationIndexView(ReadOnlyIndexView):
             StatusTagColumn(
                 "status",
                 label="Status",
-                accessor="get_status_display",
-                primary=lambda d: d.status == DonationStatus.COMPLETED,
+                accessor="status_label",
+                primary=lambda d: (
+                    d.status == DonationStatus.COMPLETED
+                    and d.dispute in COUNTED_DISPUTES
+                ),
             ),
             Column(
                 "interval",
@@ -408,6 +425,8 @@ class DonationViewSet(ReadOnlyViewSet):
     inspect_view_fields = [
         "public_id",
         "status",
+        "dispute",
+        "disputed_at",
         "amount_minor",
         "fee_minor",
         "currency",

@@ -27,6 +27,8 @@ DEFAULTS = {
     },
     # A webhook whose signed time is older than this is refused.
     "MASTHEAD_WEBHOOK_TOLERANCE_SECONDS": 300,
+    # A webhook signed later than now plus this (clock skew) is refused.
+    "MASTHEAD_WEBHOOK_FUTURE_SKEW_SECONDS": 60,
 }
 
 

@@ -10,7 +10,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
-from .choices import DonationStatus, GiftStatus, Interval
+from .choices import DisputeStatus, DonationStatus, GiftStatus, Interval
 from .money import format_amount
 
 
@@ -108,6 +108,21 @@ class Donation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # While open or lost, the money is not ours: totals and reports leave it out.
+    dispute = models.CharField(
+        max_length=10,
+        choices=DisputeStatus.choices,
+        default=DisputeStatus.NONE,
+        blank=True,
+        db_index=True,
+    )
+    disputed_at = models.DateTimeField(null=True, blank=True)
+    # The reader's checkout attempt (a random token made by the browser per
+    # rendered form, hashed with the ask): a second submit of the same form
+    # finds this donation instead of starting another checkout.
+    attempt_key = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -120,6 +135,13 @@ class Donation(models.Model):
     @property
     def amount_display(self) -> str:
         return format_amount(self.amount_minor, self.currency)
+
+    @property
+    def status_label(self) -> str:
+        """The status, with the dispute when there is one ("Completed, disputed")."""
+        if not self.dispute:
+            return self.get_status_display()
+        return f"{self.get_status_display()}, {self.get_dispute_display().lower()}"
 
 
 class PaymentEvent(models.Model):
@@ -136,6 +158,9 @@ class PaymentEvent(models.Model):
         related_name="events",
     )
     outcome = models.CharField(max_length=200, blank=True)
+    # The payment a dispute names, kept while no donation has it yet: the
+    # dispute is settled when that payment reaches us.
+    payment_ref = models.CharField(max_length=200, blank=True, db_index=True)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,7 +4,9 @@ Money is counted when it moves: a donation counts on the UTC day (and month)
 it completed, and a refund is subtracted on the day it was refunded, so a
 closed month does not change when a gift from it is refunded later. A refunded
 donation therefore counts in "received" and again in "refunded"; over a whole
-lifetime that nets to the completed donations. Amounts are in minor units and
+lifetime that nets to the completed donations. A donation under an open or lost
+dispute is left out of every total until the dispute is won: its money is not
+ours while the card issuer holds it. Amounts are in minor units and
 never added across currencies. Days are UTC days, as on the Audience dashboard.
 """
 
@@ -17,11 +19,18 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from .choices import DonationStatus, GiftStatus
+from .choices import COUNTED_DISPUTES, DonationStatus, GiftStatus
 from .models import Donation, Donor, MonthlyGift
 
 # Money was received: the donation completed, whether or not it was refunded since.
 PAID = [DonationStatus.COMPLETED, DonationStatus.REFUNDED]
+
+
+def _counted():
+    """Donations whose money is ours to count: no dispute open or lost."""
+    return Donation.objects.filter(dispute__in=COUNTED_DISPUTES)
+
+
 LIFETIME_PREFIX = "lifetime_"
 
 
@@ -80,7 +89,8 @@ def _as_date(value) -> date:
 def _grouped(trunc, since: datetime) -> dict[tuple[date, str], Totals]:
     """Received and refunded per (period, currency) since `since`: two queries."""
     received = (
-        Donation.objects.filter(status__in=PAID, completed_at__gte=since)
+        _counted()
+        .filter(status__in=PAID, completed_at__gte=since)
         .annotate(period=trunc("completed_at", tzinfo=UTC))
         .values("period", "currency")
         .annotate(
@@ -91,7 +101,8 @@ def _grouped(trunc, since: datetime) -> dict[tuple[date, str], Totals]:
         .order_by()
     )
     refunded = (
-        Donation.objects.filter(status=DonationStatus.REFUNDED, refunded_at__gte=since)
+        _counted()
+        .filter(status=DonationStatus.REFUNDED, refunded_at__gte=since)
         .annotate(period=trunc("refunded_at", tzinfo=UTC))
         .values("period", "currency")
         .annotate(total=Sum("amount_minor"))
@@ -152,8 +163,8 @@ def totals_per_currency(
     since: datetime | None = None, until: datetime | None = None
 ) -> dict[str, Totals]:
     """Received, refunded and net per currency between `since` and `until`."""
-    received = Donation.objects.filter(status__in=PAID, completed_at__isnull=False)
-    refunded = Donation.objects.filter(
+    received = _counted().filter(status__in=PAID, completed_at__isnull=False)
+    refunded = _counted().filter(
         status=DonationStatus.REFUNDED, refunded_at__isnull=False
     )
     if since is not None:
@@ -193,7 +204,8 @@ def supporters(now: datetime | None = None) -> Supporters:
         .values("donor")
         .distinct()
         .count(),
-        donors_30_days=Donation.objects.filter(status__in=PAID, completed_at__gte=since)
+        donors_30_days=_counted()
+        .filter(status__in=PAID, completed_at__gte=since)
         .values("donor")
         .distinct()
         .count(),
@@ -216,15 +228,18 @@ def with_lifetime_totals(
     """Donors annotated with what they gave and kept given, in one query.
 
     `gift_count`, `first_gift_at` and `last_gift_at` count completed donations
-    (a refunded gift is no gift); `lifetime_<currency>` is the sum of those in
-    that currency, None where the donor never gave in it. Read them back with
+    (a refunded gift is no gift, nor is one under an open or lost dispute);
+    `lifetime_<currency>` is the sum of those in that currency, None where the
+    donor never gave in it. Read them back with
     `lifetime_totals(donor)`.
     """
     if queryset is None:
         queryset = Donor.objects.all()
     if currencies is None:
         currencies = donor_currencies()
-    kept = Q(donations__status=DonationStatus.COMPLETED)
+    kept = Q(donations__status=DonationStatus.COMPLETED) & Q(
+        donations__dispute__in=COUNTED_DISPUTES
+    )
     per_currency = {
         f"{LIFETIME_PREFIX}{currency.lower()}": Sum(
             "donations__amount_minor", filter=kept & Q(donations__currency=currency)

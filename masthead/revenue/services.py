@@ -6,6 +6,7 @@ it completes. Every event is applied once (its id is unique in PaymentEvent),
 and a late event never moves a donation back (choices.STATUS_RANK).
 """
 
+import hashlib
 import logging
 import unicodedata
 from dataclasses import dataclass
@@ -19,7 +20,16 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from . import conf, providers
-from .choices import STATUS_RANK, DonationStatus, EventKind, GiftStatus, Interval
+from .choices import (
+    COUNTED_DISPUTES,
+    DISPUTE_RANK,
+    STATUS_RANK,
+    DisputeStatus,
+    DonationStatus,
+    EventKind,
+    GiftStatus,
+    Interval,
+)
 from .models import Donation, Donor, MonthlyGift, PaymentEvent
 from .money import format_amount, to_minor
 from .providers.base import ProviderEvent
@@ -47,6 +57,8 @@ class DonationAsk:
     name: str = ""
     email: str = ""
     source_page_id: int | None = None
+    # The browser's random token for this rendering of the form ("" without JS).
+    attempt: str = ""
 
 
 def currency_rules(currency: str) -> dict | None:
@@ -99,19 +111,50 @@ def validate(ask: DonationAsk) -> tuple[int, int]:
 
 
 def create_pending(ask: DonationAsk) -> Donation:
-    """Store the donation the reader is about to pay, after validation."""
+    """Store the donation the reader is about to pay, after validation.
+
+    A second submit of the same form (a double click, a reload, a second tab
+    of one rendering) returns the same pending donation, so that the provider's
+    idempotency key, made from its reference, gives the same checkout.
+    """
     amount, fee = validate(ask)
-    return Donation.objects.create(
-        amount_minor=amount,
-        fee_minor=fee,
-        currency=ask.currency,
-        interval=ask.interval,
-        provider=ask.provider,
+    fields = {
+        "amount_minor": amount,
+        "fee_minor": fee,
+        "currency": ask.currency,
+        "interval": ask.interval,
+        "provider": ask.provider,
         # Control characters (NUL among them, which PostgreSQL refuses) go.
-        name="".join(c for c in ask.name if unicodedata.category(c) != "Cc").strip(),
-        email=ask.email.strip().lower(),
-        source_page_id=ask.source_page_id,
-    )
+        "name": "".join(c for c in ask.name if unicodedata.category(c) != "Cc").strip(),
+        "email": ask.email.strip().lower(),
+        "source_page_id": ask.source_page_id,
+    }
+    if not ask.attempt:
+        return Donation.objects.create(**fields)
+    # The same token with another amount (the reader came back and changed
+    # it) is another attempt: the key covers the whole ask.
+    key = hashlib.sha256(
+        "|".join(str(value) for value in (ask.attempt, *fields.values())).encode()
+    ).hexdigest()
+    try:
+        with transaction.atomic():
+            return Donation.objects.create(**fields, attempt_key=key)
+    except IntegrityError:
+        pass  # this attempt was stored already, perhaps a moment ago
+    earlier = Donation.objects.filter(attempt_key=key).first()
+    if earlier is not None and earlier.status == DonationStatus.PENDING:
+        return earlier
+    # Paid or failed already: the reader is giving again.
+    return Donation.objects.create(**fields)
+
+
+def abandon_attempt(donation: Donation) -> None:
+    """Let the next submit of the form start afresh, after the provider failed.
+
+    Providers answer a repeated idempotency key with the first answer, the
+    failure included, so the retry must not reuse this donation's reference.
+    """
+    Donation.objects.filter(pk=donation.pk).update(attempt_key=None)
 
 
 RENEWAL_COMPLETED = "renewal completed"
@@ -134,7 +177,9 @@ def apply_event(
     """Apply one provider event exactly once; returns what happened.
 
     Raises EventMismatch (and changes nothing) when the amount or currency
-    differs from the donation's. `send_receipts=False` is for imported history.
+    differs from the donation's. An event for nothing of ours (another product
+    on the account, a session we never started) is recorded and ignored, so the
+    provider stops sending it. `send_receipts=False` is for imported history.
     """
     with transaction.atomic():
         try:
@@ -146,24 +191,37 @@ def apply_event(
                 )
         except IntegrityError:
             return "replay: already applied"
-        outcome, donation = _apply(provider_name, event)
+        outcome, donation = _apply(provider_name, event, record)
+        if outcome.startswith(IGNORED):
+            logger.info("%s event %s %s", provider_name, event.event_id, outcome)
         if send_receipts and outcome in RECEIPTED:
             _send_receipt_after_commit(donation)
-        record.outcome, record.donation = outcome, donation
-        record.save(update_fields=["outcome", "donation"])
+        record.outcome, record.donation = outcome[:200], donation
+        record.save(update_fields=["outcome", "donation", "payment_ref"])
     return outcome
 
 
-def _apply(provider_name: str, event: ProviderEvent):
+IGNORED = "ignored"
+DISPUTE_KINDS = {
+    EventKind.DISPUTE_OPENED: DisputeStatus.OPEN,
+    EventKind.DISPUTE_WON: DisputeStatus.WON,
+    EventKind.DISPUTE_LOST: DisputeStatus.LOST,
+}
+
+
+def _apply(provider_name: str, event: ProviderEvent, record: PaymentEvent):
     if event.kind == EventKind.IGNORED:
-        return "ignored", None
+        because = f": {event.ignored_because}" if event.ignored_because else ""
+        return f"{IGNORED}{because}", None
+    if event.kind in DISPUTE_KINDS:
+        return _dispute(provider_name, event, record)
     if event.kind == EventKind.GIFT_CANCELLED:
         return _cancel_gift(provider_name, event), None
     if event.kind == EventKind.RENEWAL_PAID:
         return _renewal(provider_name, event)
     donation = _find(provider_name, event)
     if donation is None:
-        raise EventMismatch(f"no donation matches event {event.event_id}")
+        return f"{IGNORED}: no donation of ours matches", None
     if event.kind == EventKind.PAYMENT_COMPLETED:
         _check_amount(donation, event)
         _identify(donation, event)
@@ -175,6 +233,7 @@ def _apply(provider_name: str, event: ProviderEvent):
         if donation.interval == Interval.MONTHLY and event.subscription_ref:
             _start_gift(donation, provider_name, event.subscription_ref)
         moved = _move(donation, DonationStatus.COMPLETED)
+        _settle_waiting_disputes(provider_name, donation)
     elif event.kind == EventKind.PAYMENT_FAILED:
         moved = _move(donation, DonationStatus.FAILED)
     else:  # REFUNDED
@@ -182,6 +241,58 @@ def _apply(provider_name: str, event: ProviderEvent):
         moved = _move(donation, DonationStatus.REFUNDED)
     donation.save()
     return (f"{donation.status}" if moved else f"kept {donation.status}"), donation
+
+
+def _dispute(provider_name: str, event: ProviderEvent, record: PaymentEvent):
+    """Open or close a dispute on the donation whose payment it names."""
+    if not event.payment_ref:
+        return f"{IGNORED}: the dispute names no payment", None
+    donation = (
+        Donation.objects.select_for_update()
+        .filter(provider=provider_name, payment_ref=event.payment_ref)
+        .first()
+    )
+    if donation is None:
+        # Before its payment reached us (or not ours at all): kept with the
+        # payment's reference, and settled when that payment arrives.
+        record.payment_ref = event.payment_ref
+        return f"waiting: no donation has payment {event.payment_ref} yet", None
+    moved = _move_dispute(donation, DISPUTE_KINDS[event.kind], event.occurred_at)
+    if moved:
+        donation.save(update_fields=["dispute", "disputed_at"])
+        logger.warning(
+            "donation %s dispute %s at %s",
+            donation.public_id,
+            donation.dispute,
+            provider_name,
+        )
+    label = DisputeStatus(donation.dispute).label.lower()
+    return (label if moved else f"kept {label}"), donation
+
+
+def _move_dispute(donation: Donation, dispute: DisputeStatus, at) -> bool:
+    if DISPUTE_RANK[dispute] <= DISPUTE_RANK[DisputeStatus(donation.dispute)]:
+        return False
+    donation.dispute = dispute
+    donation.disputed_at = donation.disputed_at or at
+    return True
+
+
+def _settle_waiting_disputes(provider_name: str, donation: Donation) -> None:
+    """Apply disputes that arrived before this payment did; the caller saves."""
+    if not donation.payment_ref:
+        return
+    waiting = PaymentEvent.objects.select_for_update().filter(
+        provider=provider_name,
+        payment_ref=donation.payment_ref,
+        donation__isnull=True,
+        kind__in=list(DISPUTE_KINDS),
+    )
+    for record in waiting.order_by("pk"):
+        _move_dispute(donation, DISPUTE_KINDS[record.kind], record.received_at)
+        record.donation = donation
+        record.outcome = f"settled on {donation.public_id}"
+        record.save(update_fields=["donation", "outcome"])
 
 
 def _find(provider_name: str, event: ProviderEvent) -> Donation | None:
@@ -264,7 +375,7 @@ def _renewal(provider_name: str, event: ProviderEvent):
         .first()
     )
     if gift is None:
-        raise EventMismatch(f"no monthly gift {event.subscription_ref}")
+        return f"{IGNORED}: no monthly gift of ours matches", None
     if event.amount_minor is not None and (
         event.amount_minor != gift.amount_minor
         or event.currency.upper() != gift.currency
@@ -280,7 +391,8 @@ def _renewal(provider_name: str, event: ProviderEvent):
         # The checkout completed before the provider named its payment; this is
         # that payment, not a new month.
         first.payment_ref = event.payment_ref
-        first.save(update_fields=["payment_ref"])
+        _settle_waiting_disputes(provider_name, first)
+        first.save(update_fields=["payment_ref", "dispute", "disputed_at"])
         return "kept: first payment already recorded", first
     donation = Donation.objects.create(
         donor=gift.donor,
@@ -294,6 +406,9 @@ def _renewal(provider_name: str, event: ProviderEvent):
         email=gift.donor.email if gift.donor else "",
         completed_at=event.occurred_at,
     )
+    _settle_waiting_disputes(provider_name, donation)
+    if donation.dispute:
+        donation.save(update_fields=["dispute", "disputed_at"])
     return RENEWAL_COMPLETED, donation
 
 
@@ -324,7 +439,7 @@ def _cancel_gift(provider_name: str, event: ProviderEvent) -> str:
         # first, as the completion does, so the two cannot both create the gift.
         donation = _find(provider_name, event)
         if donation is None:
-            raise EventMismatch(f"no monthly gift {event.subscription_ref}")
+            return f"{IGNORED}: no monthly gift of ours matches"
         gift, _ = MonthlyGift.objects.get_or_create(
             provider=provider_name,
             subscription_ref=event.subscription_ref,
@@ -404,12 +519,16 @@ def _send_receipt_after_commit(donation: Donation) -> None:
 def month_progress(currency: str, now=None) -> tuple[int, int]:
     """(completed amount in minor units, supporters) this calendar month (UTC).
 
-    Supporters are distinct donors, plus payments we could not tie to an email.
+    Money under an open or lost dispute is not counted. Supporters are distinct
+    donors, plus payments we could not tie to an email.
     """
     now = now or timezone.now()
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     totals = Donation.objects.filter(
-        status=DonationStatus.COMPLETED, currency=currency, completed_at__gte=start
+        status=DonationStatus.COMPLETED,
+        dispute__in=COUNTED_DISPUTES,
+        currency=currency,
+        completed_at__gte=start,
     ).aggregate(
         total=Sum("amount_minor"),
         donors=Count("donor", distinct=True),

@@ -52,6 +52,7 @@ def start(request):
         checkout = provider.start_checkout(_checkout_request(donation))
     except ProviderError as error:
         logger.warning("checkout with %s failed: %s", provider.name, error)
+        services.abandon_attempt(donation)
         return _refused(
             request,
             wants_json,
@@ -62,8 +63,9 @@ def start(request):
             502,
             ask,
         )
-    donation.checkout_ref = checkout.checkout_ref
-    donation.save(update_fields=["checkout_ref"])
+    if donation.checkout_ref != checkout.checkout_ref:
+        donation.checkout_ref = checkout.checkout_ref
+        donation.save(update_fields=["checkout_ref"])
     if wants_json:
         return JsonResponse({"redirect": checkout.redirect_url})
     return HttpResponseRedirect(checkout.redirect_url, status=303)

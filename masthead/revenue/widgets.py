@@ -1,6 +1,7 @@
 """What the donation widget shows and sends: settings in, a DonationAsk out."""
 
 import json
+import re
 
 from wagtail.models import Site
 
@@ -105,8 +106,13 @@ def donate_page_context(ask=None, errors=None) -> dict:
     }
 
 
+# What donate.js puts in the form's hidden "attempt" field: a random UUID.
+ATTEMPT_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def ask_from(data) -> DonationAsk:
     source = data.get("source_page", "")
+    attempt = data.get("attempt", "")
     return DonationAsk(
         amount=data.get("amount", "")[:20],
         currency=data.get("currency", "")[:3].upper(),
@@ -119,6 +125,8 @@ def ask_from(data) -> DonationAsk:
         source_page_id=(
             int(source) if source.isdecimal() and len(source) < 12 else None
         ),
+        # Anything else is no token: the form then works as without JavaScript.
+        attempt=attempt if ATTEMPT_TOKEN.fullmatch(attempt) else "",
     )
 
 

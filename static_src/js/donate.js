@@ -81,6 +81,19 @@
     applyCurrency();
   });
 
+  // One checkout per showing of the form: a second submit of it (a double
+  // click, a resent request, coming back from the provider with the Back
+  // button) finds the same pending donation on the server. The token is made
+  // here, never in the HTML, because a cached page is shared by every reader.
+  const newAttempt = () => {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  };
+  document.querySelectorAll("[data-attempt]").forEach((input) => {
+    input.value = newAttempt();
+  });
+
   // Paying: validate on the server, then go to the provider's page.
   document.querySelectorAll("[data-donate-form]").forEach((form) => {
     const status = form.querySelector("[data-donate-status]");

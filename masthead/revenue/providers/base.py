@@ -43,6 +43,18 @@ class ProviderEvent:
     currency: str = ""
     email: str = ""
     name: str = ""
+    # Why an IGNORED event is not for us (wrong mode, not a donation), for the log.
+    ignored_because: str = ""
+
+
+def ignored(event_id: str, occurred_at: datetime, because: str) -> ProviderEvent:
+    """An authentic event we acknowledge and record, but never apply."""
+    return ProviderEvent(
+        event_id=event_id,
+        kind=EventKind.IGNORED,
+        occurred_at=occurred_at,
+        ignored_because=because,
+    )
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from .base import (
     ProviderError,
     ProviderEvent,
     WebhookRejected,
+    ignored,
 )
 
 logger = logging.getLogger("masthead.revenue")
@@ -64,6 +65,13 @@ SIGNATURE_HEADERS = {
     "transmission_time": "PAYPAL-TRANSMISSION-TIME",
 }
 REFUND_EVENTS = {"PAYMENT.CAPTURE.REFUNDED", "PAYMENT.CAPTURE.REVERSED"}
+DISPUTE_OPENING_EVENTS = {"CUSTOMER.DISPUTE.CREATED", "CUSTOMER.DISPUTE.UPDATED"}
+# A resolved dispute's outcome_code. Anything else (NONE, a new code) counts as
+# lost: the money stays out of the totals until someone looks at it.
+DISPUTE_WON_OUTCOMES = {"RESOLVED_SELLER_FAVOUR", "CANCELED_BY_BUYER", "DENIED"}
+# Where an event's own links point, by environment.
+API_HOSTS = {"api.sandbox.paypal.com": "sandbox", "api-m.sandbox.paypal.com": "sandbox"}
+API_HOSTS |= {"api.paypal.com": "production", "api-m.paypal.com": "production"}
 
 
 class _LocalConfiguration(Configuration):
@@ -393,7 +401,10 @@ class PayPalProvider(Provider):
             raise WebhookRejected(f"missing {', '.join(missing)}")
         self._check_fresh(signature["transmission_time"])
         self._verify(signature, text)
-        return [self._event(event)]
+        try:
+            return [self._event(event)]
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise WebhookRejected(f"event lacks {error}") from None
 
     def _check_fresh(self, transmission_time: str) -> None:
         try:
@@ -403,8 +414,12 @@ class PayPalProvider(Provider):
         if sent.tzinfo is None:
             sent = sent.replace(tzinfo=UTC)
         tolerance = conf.get("MASTHEAD_WEBHOOK_TOLERANCE_SECONDS")
-        if abs((timezone.now() - sent).total_seconds()) > tolerance:
-            raise WebhookRejected("the transmission time is too old (or ahead)")
+        skew = conf.get("MASTHEAD_WEBHOOK_FUTURE_SKEW_SECONDS")
+        age = (timezone.now() - sent).total_seconds()
+        if age > tolerance:
+            raise WebhookRejected("the transmission time is too old")
+        if age < -skew:
+            raise WebhookRejected("the transmission time is in the future")
 
     def _verify(self, signature: dict, event_text: str) -> None:
         # PayPal checks the event as it sent it, so the body goes in verbatim:
@@ -428,6 +443,16 @@ class PayPalProvider(Provider):
             "event_id": event["id"],
             "occurred_at": _time(event.get("create_time")),
         }
+        sent_from = _environment_of(event)
+        if sent_from and sent_from != self.environment:
+            # PayPal has no livemode flag; the event's links name its API.
+            return ignored(
+                event["id"],
+                base["occurred_at"],
+                f"a {sent_from} event on a {self.environment} site",
+            )
+        if kind in DISPUTE_OPENING_EVENTS or kind == "CUSTOMER.DISPUTE.RESOLVED":
+            return self._dispute(kind, resource, base)
         if kind == "PAYMENT.CAPTURE.COMPLETED":
             amount_minor, currency = _amount(resource.get("amount"))
             related = (resource.get("supplementary_data") or {}).get("related_ids")
@@ -477,6 +502,23 @@ class PayPalProvider(Provider):
                 **base,
             )
         return ProviderEvent(kind=EventKind.IGNORED, **base)
+
+    def _dispute(self, kind: str, resource: dict, base: dict) -> ProviderEvent:
+        found = resource.get("dispute_outcome")
+        outcome = found.get("outcome_code") if isinstance(found, dict) else None
+        if kind == "CUSTOMER.DISPUTE.RESOLVED" or resource.get("status") == "RESOLVED":
+            won = outcome in DISPUTE_WON_OUTCOMES
+            dispute_kind = EventKind.DISPUTE_WON if won else EventKind.DISPUTE_LOST
+        else:
+            dispute_kind = EventKind.DISPUTE_OPENED
+        amount_minor, currency = _amount(resource.get("dispute_amount"))
+        return ProviderEvent(
+            kind=dispute_kind,
+            payment_ref=_disputed_transaction(resource),
+            amount_minor=amount_minor,
+            currency=currency,
+            **base,
+        )
 
     # --- the monthly donor's page -----------------------------------------------------
 
@@ -629,6 +671,31 @@ def _refunded_capture(event: dict) -> str:
             return href.rstrip("/").rsplit("/", 1)[-1]
     if event.get("resource_type") == "capture":
         return resource.get("id") or ""
+    return ""
+
+
+def _disputed_transaction(resource: dict) -> str:
+    """Our capture (or a subscription's sale) that the dispute contests."""
+    transactions = resource.get("disputed_transactions")
+    for transaction in transactions if isinstance(transactions, list) else []:
+        if isinstance(transaction, dict) and transaction.get("seller_transaction_id"):
+            return str(transaction["seller_transaction_id"])
+    return ""
+
+
+def _environment_of(event: dict) -> str:
+    """ "sandbox" or "production" as the event's links tell, or "" if they don't."""
+    links = []
+    for holder in (event, event["resource"]):
+        if isinstance(holder.get("links"), list):
+            links += [link for link in holder["links"] if isinstance(link, dict)]
+    for link in links:
+        try:
+            host = urlsplit(str(link.get("href") or "")).hostname
+        except ValueError:
+            continue
+        if host in API_HOSTS:
+            return API_HOSTS[host]
     return ""
 
 

@@ -14,6 +14,7 @@ What we store, so that later events find the donation:
   metadata["reference"] on the session, its PaymentIntent or its subscription.
 """
 
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cached_property
@@ -30,9 +31,22 @@ from .base import (
     ProviderError,
     ProviderEvent,
     WebhookRejected,
+    ignored,
 )
 
 TIMEOUT_SECONDS = 10  # connect and read, per request to Stripe
+# Keys of the live mode; anything else (sk_test_, rk_test_) is test mode.
+LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
+DISPUTE_OPENING_EVENTS = {
+    "charge.dispute.created",
+    "charge.dispute.funds_withdrawn",
+    "charge.dispute.updated",
+}
+# funds_reinstated is left to charge.dispute.closed, whose status says who won:
+# funds also come back on a partially refunded payment whose dispute was lost.
+# A closed dispute's status: warning_closed is an inquiry that never became a
+# chargeback, prevented one that never started; both leave the money with us.
+DISPUTE_WON_STATUSES = {"won", "warning_closed", "prevented"}
 
 
 class StripeProvider(Provider):
@@ -132,12 +146,23 @@ class StripeProvider(Provider):
 
     # --- webhooks -----------------------------------------------------------------
 
+    @property
+    def is_live_mode(self) -> bool:
+        return str(self.options.get("secret_key", "")).startswith(LIVE_KEY_PREFIXES)
+
     def parse_webhook(self, body: bytes, headers) -> list[ProviderEvent]:
         tolerance = conf.get("MASTHEAD_WEBHOOK_TOLERANCE_SECONDS")
+        signature = headers.get("Stripe-Signature")
+        # The SDK refuses a signature older than the tolerance but accepts one
+        # from any future: a replay signed ahead of time would stay valid.
+        signed_at = _signed_at(signature)
+        skew = conf.get("MASTHEAD_WEBHOOK_FUTURE_SKEW_SECONDS")
+        if signed_at is not None and signed_at > time.time() + skew:
+            raise WebhookRejected("signature: timestamp is in the future")
         try:
             event = self.client.construct_event(
                 body,
-                headers.get("Stripe-Signature"),
+                signature,
                 self.options.get("webhook_secret"),
                 tolerance=tolerance,
             ).to_dict()
@@ -153,7 +178,18 @@ class StripeProvider(Provider):
 
     def _event(self, event: dict) -> ProviderEvent:
         parsed = _event(event)
-        if parsed.kind == EventKind.REFUNDED and not parsed.reference:
+        if event.get("livemode") is not self.is_live_mode:
+            # A webhook endpoint of the other mode pointed here (a staging site
+            # given the live secret, say): authentic, but not this site's money.
+            mode = {True: "live", False: "test"}.get(event.get("livemode"), "no")
+            site = "live" if self.is_live_mode else "test"
+            return ignored(
+                parsed.event_id,
+                parsed.occurred_at,
+                f"a {mode}-mode event on a {site}-mode site",
+            )
+        traced = parsed.kind in (EventKind.REFUNDED, *DISPUTE_EVENT_KINDS)
+        if traced and not parsed.reference:
             # A monthly payment's charge names only its PaymentIntent, while we
             # know the payment by its invoice: ask Stripe which invoice it paid.
             invoice = self._invoice_paid_by(parsed.payment_ref)
@@ -180,6 +216,25 @@ class StripeProvider(Provider):
         return next((_id(payment.invoice) for payment in found.data), "")
 
 
+DISPUTE_EVENT_KINDS = (
+    EventKind.DISPUTE_OPENED,
+    EventKind.DISPUTE_WON,
+    EventKind.DISPUTE_LOST,
+)
+
+
+def _signed_at(header) -> int | None:
+    """The `t=` of a Stripe-Signature header, as the SDK reads it."""
+    for item in str(header or "").split(","):
+        key, _, value = item.partition("=")
+        if key == "t":
+            try:
+                return int(value.split("=", 1)[0])
+            except ValueError:
+                return None
+    return None
+
+
 def _event(event: dict) -> ProviderEvent:
     kind = event["type"]
     obj = event["data"]["object"]
@@ -189,6 +244,11 @@ def _event(event: dict) -> ProviderEvent:
         "event_id": event["id"],
         "occurred_at": datetime.fromtimestamp(int(event["created"]), tz=UTC),
     }
+    if kind.startswith("checkout.session.") and not _reference(
+        obj, "client_reference_id"
+    ):
+        # Something else sold through the same account: not ours to refuse.
+        return ignored(base["event_id"], base["occurred_at"], "not a donation")
     if kind in (
         "checkout.session.completed",
         "checkout.session.async_payment_succeeded",
@@ -230,6 +290,23 @@ def _event(event: dict) -> ProviderEvent:
             reference=_reference(obj),
             # API versions before 2025-03-31 name the invoice on the charge.
             payment_ref=_id(obj.get("invoice")) or _id(obj.get("payment_intent")),
+        )
+    if kind in DISPUTE_OPENING_EVENTS or kind == "charge.dispute.closed":
+        status = str(obj.get("status") or "")
+        if status in DISPUTE_WON_STATUSES:
+            dispute_kind = EventKind.DISPUTE_WON
+        elif status == "lost" or kind == "charge.dispute.closed":
+            # Closed with a status we do not know counts as lost: the money
+            # stays out of the totals until someone looks at it.
+            dispute_kind = EventKind.DISPUTE_LOST
+        else:
+            dispute_kind = EventKind.DISPUTE_OPENED
+        return ProviderEvent(
+            kind=dispute_kind,
+            **base,
+            payment_ref=_id(obj.get("payment_intent")),
+            amount_minor=int(obj["amount"]),
+            currency=str(obj["currency"]).upper(),
         )
     if kind == "invoice.paid":
         if obj.get("billing_reason") != "subscription_cycle":

@@ -26,7 +26,8 @@ class TestModeProvider(Provider):
     def start_checkout(self, request: CheckoutRequest) -> Checkout:
         return Checkout(
             redirect_url=reverse("revenue:test_checkout", args=[request.reference]),
-            checkout_ref=f"test_{uuid.uuid4().hex}",
+            # Derived from the reference: a repeated start gives the same one.
+            checkout_ref=f"test_{uuid.UUID(request.reference).hex}",
         )
 
     def parse_webhook(self, body: bytes, headers) -> list[ProviderEvent]:

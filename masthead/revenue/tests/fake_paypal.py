@@ -41,6 +41,7 @@ class FakePayPal:
         self.plans: dict[str, dict] = {}
         self.subscriptions: dict[str, dict] = {}
         self.captured: dict[str, dict] = {}  # PayPal-Request-Id -> the answer
+        self.created: dict[str, tuple] = {}  # PayPal-Request-Id -> (status, answer)
         self.capture_fails = False  # 422 INSTRUMENT_DECLINED on capture
         self.fails = False  # every API call answers 500
         self.fail_paths: set[str] = set()  # these paths (POST or GET) answer 500
@@ -134,7 +135,7 @@ class FakePayPal:
         with self._lock:
             match route:
                 case ("POST", "v2", "checkout", "orders"):
-                    return self._create_order(body)
+                    return self._once(headers, lambda: self._create_order(body))
                 case ("GET", "v2", "checkout", "orders", order_id):
                     return self._found(self.orders, order_id, self._order_view)
                 case ("POST", "v2", "checkout", "orders", order_id, "capture"):
@@ -146,7 +147,7 @@ class FakePayPal:
                 case ("GET", "v1", "billing", "plans", plan_id):
                     return self._found(self.plans, plan_id, dict)
                 case ("POST", "v1", "billing", "subscriptions"):
-                    return self._create_subscription(body)
+                    return self._once(headers, lambda: self._create_subscription(body))
                 case ("POST", "v1", "billing", "subscriptions", sub_id, "cancel"):
                     if sub_id not in self.subscriptions:
                         return 404, _error("RESOURCE_NOT_FOUND", "No subscription")
@@ -169,6 +170,16 @@ class FakePayPal:
                 case ("POST", "v1", "notifications", "verify-webhook-signature"):
                     return 200, {"verification_status": self.verification_status}
         return 404, _error("RESOURCE_NOT_FOUND", f"No route {method} {path}")
+
+    def _once(self, headers, create):
+        """PayPal answers a repeated PayPal-Request-Id with the first answer."""
+        request_id = headers.get("PayPal-Request-Id")
+        if request_id and request_id in self.created:
+            return self.created[request_id]
+        answer = create()
+        if request_id:
+            self.created[request_id] = answer
+        return answer
 
     def _token(self, headers):
         expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()

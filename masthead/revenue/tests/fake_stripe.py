@@ -52,6 +52,8 @@ class FakeStripe:
     subscriptions: dict[str, dict] = field(default_factory=dict)
     # PaymentIntent id -> the invoice it paid (a monthly payment).
     invoice_payments: dict[str, str] = field(default_factory=dict)
+    # Idempotency-Key -> the first answer, replayed as Stripe does for a day.
+    idempotent: dict[str, dict] = field(default_factory=dict)
 
     def fail(self, status: int = 500) -> None:
         """Answer every following request with Stripe's error shape."""
@@ -96,7 +98,12 @@ def _handler(state: FakeStripe, lock: threading.Lock):
             if failing:
                 return self._send(failing, {"error": ERRORS.get(failing, ERRORS[500])})
             if method == "POST" and path == "/v1/checkout/sessions":
-                return self._send(200, _checkout_session(form))
+                key = self.headers.get("Idempotency-Key")
+                with lock:
+                    session = state.idempotent.get(key) or _checkout_session(form)
+                    if key:
+                        state.idempotent[key] = session
+                return self._send(200, session)
             if method == "POST" and path == "/v1/billing_portal/sessions":
                 return self._send(200, _portal_session(form))
             if method == "GET" and path == "/v1/invoice_payments":

@@ -131,6 +131,8 @@ def test_finance_exports_the_filtered_donations_as_csv(client, finance, donation
         "Completed (UTC)",
         "Refunded (UTC)",
         "Status",
+        "Dispute",
+        "Disputed (UTC)",
         "Kind",
         "Amount",
         "Fee covered",
@@ -148,6 +150,7 @@ def test_finance_exports_the_filtered_donations_as_csv(client, finance, donation
     assert row["Amount"] == "12.50"
     assert row["Currency"] == "EUR"
     assert row["Status"] == "completed"
+    assert row["Dispute"] == ""
     assert row["Kind"] == Interval.ONE_TIME
     assert row["Completed (UTC)"] == (NOW - timedelta(days=2)).isoformat()
     assert row["Email"] == "ada@example.org"

@@ -1,5 +1,6 @@
 """Donations against the real database: validation and events applied exactly once."""
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -90,9 +91,16 @@ def test_a_wrong_amount_or_currency_changes_nothing():
     assert not PaymentEvent.objects.exists()
 
 
-def test_an_event_for_no_donation_is_refused():
-    with pytest.raises(EventMismatch):
-        apply_event("test_mode", event(reference="", checkout_ref="cs_unknown"))
+def test_an_event_for_no_donation_of_ours_is_recorded_and_ignored():
+    donation = services.create_pending(ask())
+    unknown = event(reference=str(uuid.uuid4()), checkout_ref="cs_unknown")
+
+    outcome = apply_event("test_mode", unknown)
+
+    assert outcome == "ignored: no donation of ours matches"
+    assert PaymentEvent.objects.get().outcome == outcome
+    donation.refresh_from_db()
+    assert donation.status == DonationStatus.PENDING
 
 
 def test_events_out_of_order_converge_refund_first():
