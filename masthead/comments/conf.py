@@ -21,6 +21,8 @@ DEFAULTS = {
     "MASTHEAD_COMMENTS_RATE_PER_EMAIL": (3, 60),
     "MASTHEAD_COMMENTS_VOTE_RATE_PER_IP": (60, 60),
     "MASTHEAD_COMMENTS_SUBSCRIBE_RATE_PER_IP": (5, 3600),
+    # A subscription's confirmation link works this long after its latest mail.
+    "MASTHEAD_COMMENTS_CONFIRM_SECONDS": 3 * 24 * 3600,
     # A subscriber gets at most one notification mail per thread in this window.
     "MASTHEAD_COMMENTS_NOTIFY_EVERY_SECONDS": 15 * 60,
     # Gravatar is a third-party request: off unless the site turns it on.

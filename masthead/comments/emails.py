@@ -57,7 +57,7 @@ def _build(template: str, subject: str, to: str, context: dict, headers=None):
 def confirmation_email(page, subscriptions: list) -> EmailMultiAlternatives:
     """Ask the reader to confirm the pending `subscriptions` (one article, one address).
 
-    The link confirms them all; its token is the first row's.
+    The link confirms them all: they share its key.
     """
     first = subscriptions[0]
     return _build(
@@ -69,7 +69,10 @@ def confirmation_email(page, subscriptions: list) -> EmailMultiAlternatives:
             "article_url": article_url(page),
             "kinds": [SubscriptionKind(s.kind).label for s in subscriptions],
             "confirm_url": absolute_url(
-                reverse("comments:subscription_confirm", kwargs={"token": first.token})
+                reverse(
+                    "comments:subscription_confirm",
+                    kwargs={"token": first.confirm_key},
+                )
             ),
             "unsubscribe_url": unsubscribe_url(first),
         },

@@ -23,3 +23,11 @@ class FormTokenError(CommentError):
 
 class EditNotAllowed(CommentError):
     """The edit/delete token is wrong or its window has passed."""
+
+
+class LinkNotValid(CommentError):
+    """A mailed link that changes nothing: unknown, used, replaced or withdrawn."""
+
+
+class LinkExpired(LinkNotValid):
+    """A mailed confirmation link older than MASTHEAD_COMMENTS_CONFIRM_SECONDS."""

@@ -150,8 +150,14 @@ class Subscription(models.Model):
         default=SubscriptionStatus.PENDING,
         db_index=True,
     )
-    # Random, unguessable: confirm and unsubscribe links carry it.
+    # Random, unguessable: unsubscribe links carry it. It lives as long as the
+    # row, since a mail client may offer the link years later.
     token = models.CharField(max_length=64, unique=True)
+    # What the confirmation link carries; shared by the rows its mail listed and
+    # blanked once used, or when the reader unsubscribes, so that an old link can
+    # never turn a later "no" back into a "yes".
+    confirm_key = models.CharField(max_length=64, blank=True, db_index=True)
+    confirm_key_issued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_notified_at = models.DateTimeField(null=True, blank=True)

@@ -28,6 +28,11 @@ from .spam import akismet_says_spam
 logger = logging.getLogger("masthead.comments")
 
 DUPLICATE_WINDOW = timedelta(days=1)
+PARENT_REFUSED = (
+    "The comment you are replying to is not there to answer: it was removed, "
+    "is not public yet, or belongs to another article. Your text is kept: "
+    "send it again to post it as a new comment."
+)
 
 
 @dataclass
@@ -148,18 +153,17 @@ def _validate(draft: CommentDraft, page, settings: CommentSettings) -> dict:
             errors["url"] = "Please use a web address of at most 300 characters."
     parent = None
     if draft.parent_id is not None:
+        # Only what readers can see may be answered: one message for every other
+        # case, so that the answer tells nothing about hidden or deleted comments.
         parent = (
-            Comment.objects.filter(pk=draft.parent_id)
+            Comment.objects.filter(
+                pk=draft.parent_id, page_id=page.pk, status=CommentStatus.APPROVED
+            )
             .only("pk", "page_id", "depth", "parent_id", "status", "author_name")
             .first()
         )
-        if parent is None or parent.status not in (
-            CommentStatus.APPROVED,
-            CommentStatus.DELETED,
-        ):
-            errors["__all__"] = "The comment you are replying to is no longer there."
-        elif parent.page_id != page.pk:
-            errors["__all__"] = "You can only reply to comments on this article."
+        if parent is None:
+            errors["parent"] = PARENT_REFUSED
     if errors:
         raise CommentRejected(errors)
     return {"body": body, "name": name, "email": email, "url": url, "parent": parent}
@@ -198,24 +202,8 @@ def post_comment(draft: CommentDraft, *, submission_key: str) -> tuple[Comment, 
         raise CommentRejected({"__all__": "Comments on this article are closed."})
     fields = _validate(draft, page, settings)
     digest = content_hash(page.pk, fields["body"])
-    duplicate = (
-        Comment.objects.filter(
-            page_id=page.pk,
-            content_hash=digest,
-            created_at__gte=timezone.now() - DUPLICATE_WINDOW,
-        )
-        .exclude(status=CommentStatus.DELETED)
-        .only("pk", "submission_key", "page_id", "body")
-        .first()
-    )
-    if duplicate is not None and duplicate.submission_key == submission_key:
-        # A resend of this very form was stored since we looked it up above.
-        return _same_submission(Comment.objects.get(pk=duplicate.pk), draft)
-    if duplicate is not None:
-        raise CommentRejected(
-            {"body": "This comment has already been posted on this article."}
-        )
     status = _initial_status(draft, fields["email"], settings)
+    # Outside the lock below: the spam service is a network call.
     if _is_blocked(draft, settings) or akismet_says_spam(page, draft, fields):
         status = CommentStatus.SPAM
     parent = fields["parent"]
@@ -242,14 +230,22 @@ def post_comment(draft: CommentDraft, *, submission_key: str) -> tuple[Comment, 
     )
     try:
         with transaction.atomic():
+            # Posts to one article wait here for each other: the duplicate check
+            # and the insert must be one step, or two forms with the same text
+            # both find no duplicate and both store it. (The thread exists from
+            # the first comment, shown or not, so that moderators can close it.)
+            Thread.objects.select_for_update().get_or_create(page_id=page.pk)
+            resent = Comment.objects.filter(submission_key=submission_key).first()
+            if resent is not None:
+                return _same_submission(resent, draft)
+            if _is_duplicate(page.pk, digest):
+                raise CommentRejected(
+                    {"body": "This comment has already been posted on this article."}
+                )
             comment.save()
             if status == CommentStatus.APPROVED:
                 _became_visible(comment)
                 _thread_changed(page.pk)
-            else:
-                # The thread exists from its first comment, shown or not, so that
-                # moderators can close it and its count reads 0 rather than missing.
-                Thread.objects.get_or_create(page_id=page.pk)
     except IntegrityError:
         # A concurrent retry of the same form won the race; it stored the comment.
         existing = Comment.objects.filter(submission_key=submission_key).first()
@@ -263,6 +259,18 @@ def post_comment(draft: CommentDraft, *, submission_key: str) -> tuple[Comment, 
     logger.info("comment %s on page %s is %s", comment.pk, page.pk, status)
     transaction.on_commit(lambda: signals.comment_posted.send(Comment, comment=comment))
     return comment, True
+
+
+def _is_duplicate(page_id: int, digest: str) -> bool:
+    return (
+        Comment.objects.filter(
+            page_id=page_id,
+            content_hash=digest,
+            created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+        )
+        .exclude(status=CommentStatus.DELETED)
+        .exists()
+    )
 
 
 def _same_submission(existing: Comment, draft: CommentDraft) -> tuple[Comment, bool]:
@@ -310,8 +318,13 @@ def set_status(comments, status: str, *, by=None) -> int:
     pages = set()
     with transaction.atomic():
         ids = [c.pk if isinstance(c, Comment) else int(c) for c in comments]
+        # no_key: a reply being stored takes a key-share lock on its parent while
+        # holding its thread's lock; a full FOR UPDATE here would wait on that
+        # thread in turn, and the two would deadlock.
         for comment in (
-            Comment.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+            Comment.objects.select_for_update(no_key=True)
+            .filter(pk__in=ids)
+            .order_by("pk")
         ):
             if comment.status in (status, CommentStatus.DELETED):
                 continue

@@ -17,8 +17,8 @@ from masthead.core import ratelimit
 
 from . import conf, subscriptions, tokens
 from .choices import SubscriptionKind, SubscriptionStatus
-from .exceptions import FormTokenError
-from .views import article_or_404, reader_id, wants_json
+from .exceptions import FormTokenError, LinkExpired, LinkNotValid
+from .views import article_or_404, reader_id, too_many, wants_json
 
 TEMPLATES = "comments/subscriptions"
 RATE_MESSAGE = "Too many requests from your connection. Please try again in an hour."
@@ -40,12 +40,15 @@ def _email_error(email: str) -> str | None:
     return None
 
 
-def _within_rate(request, scope: str, email: str) -> bool:
-    """Per connection, and per address so that no one can mail-bomb a stranger."""
+def _refusing_window(request, scope: str, email: str) -> int:
+    """0 within the limits, else the length of the window that refuses.
+
+    Per connection, and per address so that no one can mail-bomb a stranger.
+    """
     limit, window = conf.get("MASTHEAD_COMMENTS_SUBSCRIBE_RATE_PER_IP")
     by_ip = ratelimit.hit(scope, ratelimit.client_ip(request), limit, window)
     by_email = ratelimit.hit(f"{scope}-email", email.lower(), limit, window)
-    return by_ip and by_email
+    return 0 if by_ip and by_email else window
 
 
 def _read_subscribe_form(request, page) -> tuple[dict, dict]:
@@ -80,12 +83,13 @@ def subscribe(request, page_id: int):
     """The subscribe form (GET) and its submission (POST, HTML or JSON)."""
     page = article_or_404(page_id)
     data, errors, status = {"kinds": [SubscriptionKind.ALL_COMMENTS]}, {}, 200
+    window = 0
     if request.method == "POST":
         data, errors = _read_subscribe_form(request, page)
         status = 400 if errors else 200
-        if not errors and not _within_rate(
-            request, "comments-subscribe", data["email"]
-        ):
+        if not errors:
+            window = _refusing_window(request, "comments-subscribe", data["email"])
+        if window:
             errors, status = {"__all__": RATE_MESSAGE}, 429
         if not errors:
             subscriptions.subscribe(page, data["email"], data["kinds"])
@@ -95,18 +99,22 @@ def subscribe(request, page_id: int):
             return render(request, f"{TEMPLATES}/subscribe.html", context)
     token = tokens.issue_form_token(page.pk, reader_id(request))
     if errors and wants_json(request):
-        return JsonResponse(
+        response = JsonResponse(
             {"ok": False, "errors": errors, "token": token}, status=status
         )
-    context = {
-        "article": page,
-        "data": data,
-        "errors": errors,
-        "form_error": errors.get("__all__"),
-        "token": token,
-        "kinds": SubscriptionKind.choices,
-    }
-    return render(request, f"{TEMPLATES}/subscribe.html", context, status=status)
+    else:
+        context = {
+            "article": page,
+            "data": data,
+            "errors": errors,
+            "form_error": errors.get("__all__"),
+            "token": token,
+            "kinds": SubscriptionKind.choices,
+        }
+        response = render(
+            request, f"{TEMPLATES}/subscribe.html", context, status=status
+        )
+    return too_many(response, window) if window else response
 
 
 def _link_invalid(request, title: str, message: str, status: int = 404):
@@ -118,24 +126,31 @@ def _link_invalid(request, title: str, message: str, status: int = 404):
 @require_http_methods(["GET", "POST"])
 def confirm(request, token: str):
     """Ask for a click first (GET), confirm on POST: mail scanners open links."""
-    row = subscriptions.find(token)
-    if row is None or row.status == SubscriptionStatus.UNSUBSCRIBED:
+    try:
+        if request.method == "POST":
+            rows = subscriptions.confirm(token)
+        else:
+            rows = subscriptions.rows_to_confirm(token)
+    except LinkExpired:
+        return _link_invalid(
+            request,
+            "This confirmation link has expired",
+            "Links to confirm a subscription work for a few days. "
+            "Subscribe again from the article to get a new one.",
+            status=410,
+        )
+    except LinkNotValid:
         return _link_invalid(
             request,
             "This confirmation link is not valid",
-            "It may be mistyped, or the subscription was ended since. "
-            "Subscribe again from the article to get a new link.",
+            "It may be mistyped, already used, replaced by a newer mail, or the "
+            "subscription was ended since. If you confirmed already, there is "
+            "nothing more to do; otherwise subscribe again from the article.",
         )
-    if request.method == "POST":
-        row = subscriptions.confirm(token)
-    done = row.status == SubscriptionStatus.CONFIRMED
-    rows = subscriptions.reader_rows(
-        row, SubscriptionStatus.CONFIRMED if done else SubscriptionStatus.PENDING
-    )
     context = {
-        "article": row.page,
-        "kinds": [SubscriptionKind(r.kind).label for r in rows],
-        "done": done,
+        "article": rows[0].page,
+        "kinds": [SubscriptionKind(row.kind).label for row in rows],
+        "done": request.method == "POST",
     }
     return render(request, f"{TEMPLATES}/confirm.html", context)
 

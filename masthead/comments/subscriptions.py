@@ -15,10 +15,14 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from masthead.core import mail_quota
+
 from . import conf, emails
 from .choices import CommentStatus, SubscriptionKind, SubscriptionStatus
+from .exceptions import LinkExpired, LinkNotValid
 from .models import Comment, PendingNotification, Subscription
 from .services import anonymise_comment, erase_comment
+from .tasks import send_subscription_confirmation_task
 
 logger = logging.getLogger("masthead.comments")
 
@@ -32,14 +36,21 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+MAIL_KIND = "comment-subscription"
+
+
 def subscribe(page, email: str, kinds: list[str]) -> list[Subscription]:
     """Ask to follow `page` by email; returns the rows for the requested kinds.
 
-    New and previously unsubscribed rows wait for confirmation under a fresh token,
-    and one mail asks the reader to confirm them all; rows already confirmed stay
-    as they are and trigger no mail. Asking again before confirming sends the
-    confirmation mail again (the first one may have been lost). Rate limits are
-    the caller's job.
+    New and previously unsubscribed rows wait for confirmation, and one mail asks
+    the reader to confirm them all; rows already confirmed stay as they are and
+    trigger no mail. Asking again before confirming sends the same link again
+    (the first mail may have been lost), unless the rows waiting changed: then a
+    new link replaces the old one, which confirmed fewer of them.
+
+    The address was typed by whoever sent the form, so the mail takes one of the
+    address's shared budget (masthead.core.mail_quota); past it, nothing is sent
+    and the caller answers as usual, revealing nothing about the address.
     """
     email = normalise_email(email)
     wanted = [kind for kind in SubscriptionKind.values if kind in set(kinds)]
@@ -60,33 +71,75 @@ def subscribe(page, email: str, kinds: list[str]) -> list[Subscription]:
                 row.confirmed_at = None
                 row.save(update_fields=["status", "token", "confirmed_at"])
             rows.append(row)
-        pending = list(
-            Subscription.objects.filter(
-                page_id=page.pk, email=email, status=SubscriptionStatus.PENDING
-            ).order_by("pk")
-        )
-    if pending:
-        from .tasks import send_subscription_confirmation_task
-
+        pending = _issue_confirm_key(page.pk, email)
+    for row in rows:
+        row.refresh_from_db()
+    if pending and mail_quota.reserve(email, MAIL_KIND):
         # The worker mails it: a hanging mail server must not hold the reader's
         # request, and a failed send leaves the rows pending for the next ask.
-        send_subscription_confirmation_task.enqueue(page.pk, email)
+        # Only the row's id goes into the task queue, never the address.
+        send_subscription_confirmation_task.enqueue(pending[0].pk)
     return rows
 
 
-def send_confirmation(page_id: int, email: str) -> bool:
-    """Mail the confirmation link for the address's pending rows on the article."""
+def _issue_confirm_key(page_id: int, email: str) -> list[Subscription]:
+    """Give the reader's pending rows on the article one live confirmation key.
+
+    Inside subscribe()'s transaction, with the rows locked. Returns the rows.
+    """
+    now = timezone.now()
+    pending = list(
+        Subscription.objects.select_for_update()
+        .filter(page_id=page_id, email=email, status=SubscriptionStatus.PENDING)
+        .order_by("pk")
+    )
+    if not pending:
+        return []
+    keys = {row.confirm_key for row in pending}
+    live = all(
+        row.confirm_key_issued_at and not _expired(row.confirm_key_issued_at, now)
+        for row in pending
+    )
+    key = keys.pop() if len(keys) == 1 and "" not in keys and live else _new_token()
+    Subscription.objects.filter(pk__in=[row.pk for row in pending]).update(
+        confirm_key=key, confirm_key_issued_at=now
+    )
+    return pending
+
+
+def _expired(issued_at: datetime, now: datetime) -> bool:
+    return now - issued_at > timedelta(
+        seconds=conf.get("MASTHEAD_COMMENTS_CONFIRM_SECONDS")
+    )
+
+
+def send_confirmation(subscription_id: int) -> bool:
+    """Mail the confirmation link for the pending rows that share the row's key.
+
+    False when there is nothing left to confirm: confirmed, unsubscribed or
+    erased since the request.
+    """
+    row = (
+        Subscription.objects.filter(
+            pk=subscription_id, status=SubscriptionStatus.PENDING
+        )
+        .exclude(confirm_key="")
+        .first()
+    )
+    if row is None:
+        return False
     pending = list(
         Subscription.objects.filter(
-            page_id=page_id, email=email, status=SubscriptionStatus.PENDING
+            page_id=row.page_id,
+            email=row.email,
+            confirm_key=row.confirm_key,
+            status=SubscriptionStatus.PENDING,
         )
         .select_related("page")
         .order_by("pk")
     )
-    if not pending:
-        return False  # confirmed or unsubscribed meanwhile
     emails.confirmation_email(pending[0].page, pending).send()
-    logger.info("subscription confirmation sent for page %s", page_id)
+    logger.info("subscription confirmation sent for page %s", row.page_id)
     return True
 
 
@@ -97,19 +150,8 @@ def _same_reader(subscription: Subscription):
     )
 
 
-def _followers(token: str, *statuses: str):
-    """The row `token` belongs to, and the reader's rows on its article."""
-    row = find(token)
-    if row is None:
-        return None, Subscription.objects.none()
-    siblings = _same_reader(row)
-    if statuses:
-        siblings = siblings.filter(status__in=statuses)
-    return row, siblings
-
-
 def find(token: str) -> Subscription | None:
-    """The subscription a mailed link points at, with its article, or None."""
+    """The subscription an unsubscribe link points at, with its article, or None."""
     if not token:
         return None
     return Subscription.objects.select_related("page").filter(token=token).first()
@@ -120,41 +162,83 @@ def reader_rows(subscription: Subscription, status: str) -> list[Subscription]:
     return list(_same_reader(subscription).filter(status=status).order_by("kind"))
 
 
-def confirm(token: str) -> Subscription | None:
-    """Confirm the subscription behind a mailed link; None for an unknown link.
+def rows_to_confirm(key: str, *, lock: bool = False) -> list[Subscription]:
+    """The pending rows a confirmation link would confirm, with their article.
 
-    The link confirms every kind that address asked for on that article, since
-    the mail that carried it listed them all. A link whose row was unsubscribed
-    since is dead: subscribing again mails a new one.
+    Raises LinkExpired for a link past its time, LinkNotValid for one that is
+    unknown, used, replaced by a newer mail or withdrawn by unsubscribing.
+    """
+    if not key:
+        raise LinkNotValid("empty confirmation key")
+    rows = Subscription.objects.select_related("page").filter(
+        confirm_key=key, status=SubscriptionStatus.PENDING
+    )
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    rows = list(rows.order_by("kind"))
+    if not rows:
+        raise LinkNotValid("no pending subscription has this key")
+    if any(_expired(row.confirm_key_issued_at, timezone.now()) for row in rows):
+        raise LinkExpired("the confirmation link has expired")
+    return rows
+
+
+def confirm(key: str) -> list[Subscription]:
+    """Confirm the subscriptions a mailed link was sent for; returns them.
+
+    The link works once: its key is blanked as the rows are confirmed, so a
+    replayed or forwarded link changes nothing. Raises as rows_to_confirm().
     """
     with transaction.atomic():
-        row, siblings = _followers(token, SubscriptionStatus.PENDING)
-        if row is None or row.status == SubscriptionStatus.UNSUBSCRIBED:
-            return None
-        siblings.update(
-            status=SubscriptionStatus.CONFIRMED, confirmed_at=timezone.now()
+        rows = rows_to_confirm(key, lock=True)
+        now = timezone.now()
+        Subscription.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=SubscriptionStatus.CONFIRMED,
+            confirmed_at=now,
+            confirm_key="",
+            confirm_key_issued_at=None,
         )
-    row.refresh_from_db()
-    return row
+    for row in rows:
+        row.status, row.confirmed_at = SubscriptionStatus.CONFIRMED, now
+        row.confirm_key, row.confirm_key_issued_at = "", None
+    logger.info("subscription confirmed for page %s", rows[0].page_id)
+    return rows
 
 
 def unsubscribe(token: str) -> Subscription | None:
     """End every subscription of that address on that article; None if unknown.
 
     A reader who clicks "unsubscribe" expects to stop hearing about the article,
-    whichever kind the mail came from. Rows stay as "unsubscribed" so that the
-    link keeps answering (mail clients may POST it more than once); mails still
-    waiting for them are dropped.
+    whichever kind the mail came from. A link whose own row has already ended
+    changes nothing: the reader may have subscribed again since, and a mail
+    client that POSTs the old link again must not undo that. Rows stay as
+    "unsubscribed" so that the link keeps answering; mails still waiting for
+    them are dropped, and their confirmation links die with them.
     """
     with transaction.atomic():
-        row, siblings = _followers(token)
+        row = (
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("page")
+            .filter(token=token)
+            .first()
+            if token
+            else None
+        )
         if row is None:
             return None
-        ids = list(siblings.values_list("pk", flat=True))
+        if row.status == SubscriptionStatus.UNSUBSCRIBED:
+            return row
+        ids = list(
+            _same_reader(row)
+            .exclude(status=SubscriptionStatus.UNSUBSCRIBED)
+            .values_list("pk", flat=True)
+        )
         PendingNotification.objects.filter(subscription_id__in=ids).delete()
-        Subscription.objects.filter(pk__in=ids).exclude(
-            status=SubscriptionStatus.UNSUBSCRIBED
-        ).update(status=SubscriptionStatus.UNSUBSCRIBED)
+        Subscription.objects.filter(pk__in=ids).update(
+            status=SubscriptionStatus.UNSUBSCRIBED,
+            confirm_key="",
+            confirm_key_issued_at=None,
+        )
     row.refresh_from_db()
     logger.info("unsubscribed from page %s", row.page_id)
     return row
@@ -317,8 +401,9 @@ def erase_commenter(email: str, *, keep_text: bool = False) -> int:
     if not email:
         return 0
     with transaction.atomic():
+        # no_key: see services.set_status (a reply being stored key-shares these).
         comments = list(
-            Comment.objects.select_for_update()
+            Comment.objects.select_for_update(no_key=True)
             .filter(author_email=email)
             .order_by("pk")
         )

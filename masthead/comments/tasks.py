@@ -23,17 +23,16 @@ def send_moderator_digest_task() -> int:
 
 
 @task()
-def send_subscription_confirmation_task(
-    page_id: int, email: str, attempt: int = 0
-) -> bool:
+def send_subscription_confirmation_task(subscription_id: int, attempt: int = 0) -> bool:
+    """Mail a confirmation link; the row's id stands in for the reader's address,
+    so that the queue keeps nothing of theirs once they erase their data."""
     from masthead.core.mailing import send_or_retry
 
     from .subscriptions import send_confirmation
 
     return send_or_retry(
-        lambda: send_confirmation(page_id, email),
+        lambda: send_confirmation(subscription_id),
         send_subscription_confirmation_task,
-        page_id,
-        email,
+        subscription_id,
         attempt=attempt,
     )

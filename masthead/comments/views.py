@@ -5,6 +5,10 @@ a CSRF cookie: a signed form token (fetched when the reader starts writing)
 stands in for the CSRF token, and edit and voter tokens live in the browser.
 """
 
+import math
+import re
+import time
+
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -68,26 +72,57 @@ def form_token(request, page_id: int):
     )
 
 
-def _rate_limited(request, email: str) -> bool:
+def seconds_left(window: int) -> int:
+    """Seconds until the current fixed rate-limit window of that length ends.
+
+    masthead.core.ratelimit counts in windows aligned on the epoch, so the end
+    of the window is the same for every identity: what Retry-After should say.
+    """
+    return max(1, math.ceil(window - time.time() % window))
+
+
+def too_many(response, window: int):
+    """A 429 that says when to come back."""
+    response["Retry-After"] = str(seconds_left(window))
+    return response
+
+
+def _refusing_window(request, email: str) -> int:
+    """0 within the posting limits, else the length of the window that refuses."""
     per_ip = conf.get("MASTHEAD_COMMENTS_RATE_PER_IP")
     per_email = conf.get("MASTHEAD_COMMENTS_RATE_PER_EMAIL")
-    ok = ratelimit.hit("comments:post:ip", ratelimit.client_ip(request), *per_ip)
-    if ok and email:
-        ok = ratelimit.hit("comments:post:email", email.strip().lower(), *per_email)
-    return not ok
+    if not ratelimit.hit("comments:post:ip", ratelimit.client_ip(request), *per_ip):
+        return per_ip[1]
+    email = email.strip().lower()
+    if email and not ratelimit.hit("comments:post:email", email, *per_email):
+        return per_email[1]
+    return 0
+
+
+# The id converter's pattern: ASCII digits only ("²" and "١٢" are digits to
+# Python), and never past 64 bits.
+PARENT_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _parent_id(value: str) -> int | None:
+    """None for a top-level comment; CommentRejected for anything but an id."""
+    value = value.strip()
+    if not value:
+        return None
+    if not PARENT_ID.fullmatch(value):
+        raise CommentRejected({"parent": services.PARENT_REFUSED})
+    return int(value)
 
 
 def _draft(request, page) -> services.CommentDraft:
     data = request.POST
-    parent = data.get("parent", "").strip()
     return services.CommentDraft(
         page_id=page.pk,
         body=data.get("body", ""),
         name=data.get("name", ""),
         email=data.get("email", ""),
         url=data.get("url", ""),
-        # isdecimal, not isdigit: int() refuses digits such as "²".
-        parent_id=int(parent) if parent.isdecimal() else None,
+        parent_id=_parent_id(data.get("parent", "")),
         user=request.user if request.user.is_authenticated else None,
         ip=ratelimit.client_ip(request),
         user_agent=request.headers.get("User-Agent", "")[:300],
@@ -100,19 +135,20 @@ def _draft(request, page) -> services.CommentDraft:
 @never_cache
 def post(request, page_id: int):
     page = article_or_404(page_id)
-    draft = _draft(request, page)
     try:
         if request.POST.get("homepage"):
             raise CommentRejected({"homepage": "Please leave this field empty."})
         nonce = tokens.read_form_token(
             request.POST.get("token", ""), page.pk, reader_id(request)
         )
-        if _rate_limited(request, draft.email):
+        if window := _refusing_window(request, request.POST.get("email", "")):
             message = (
                 "You are commenting faster than we can keep up with. "
                 "Please wait a minute and send again."
             )
-            return _rejected(request, page, {"__all__": message}, status=429)
+            errors = {"__all__": message}
+            return too_many(_rejected(request, page, errors, status=429), window)
+        draft = _draft(request, page)
         comment, _created = services.post_comment(draft, submission_key=nonce)
     except FormTokenError as exc:
         return _rejected(request, page, {"__all__": exc.message})
@@ -133,7 +169,9 @@ def _rejected(request, page, errors: dict, status: int = 400):
         "errors": errors,
         "data": request.POST,
         "token": fresh,
-        "parent": request.POST.get("parent", ""),
+        # A refused parent is dropped, so that sending again posts the text as a
+        # new comment, as the message says.
+        "parent": "" if "parent" in errors else request.POST.get("parent", ""),
     }
     return render(request, "comments/form_page.html", context, status=status)
 
@@ -189,8 +227,12 @@ def vote(request, comment_id: int):
         )
     per_ip = conf.get("MASTHEAD_COMMENTS_VOTE_RATE_PER_IP")
     if not ratelimit.hit("comments:vote:ip", ratelimit.client_ip(request), *per_ip):
-        return JsonResponse(
-            {"ok": False, "error": "Too many votes. Please wait a minute."}, status=429
+        return too_many(
+            JsonResponse(
+                {"ok": False, "error": "Too many votes. Please wait a minute."},
+                status=429,
+            ),
+            per_ip[1],
         )
     try:
         comment = services.vote(comment_id, voter, value)

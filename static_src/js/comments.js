@@ -99,7 +99,11 @@
       showStatus(form, "");
       try {
         const data = await send(form, form.action);
-        if (!data.ok) return showErrors(form, data.errors || {});
+        if (!data.ok) {
+          // The comment answered is gone: sending again posts a new comment.
+          if (data.errors && data.errors.parent) form.elements.parent.value = "";
+          return showErrors(form, data.errors || {});
+        }
         showErrors(form, {});
         store.set(`masthead:edit:${data.comment_id}`, {
           token: data.edit_token, until: Date.now() + data.edit_seconds * 1000,

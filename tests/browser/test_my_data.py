@@ -29,7 +29,7 @@ def fay(article, publish_at_once, mailoutbox):
         article, "The bridge was last repaired in 1998.", name="Fay", email=READER
     )
     for row in subscriptions.subscribe(article, READER, ["replies"]):
-        subscriptions.confirm(row.token)
+        subscriptions.confirm(row.confirm_key)
     donation = revenue.create_pending(ask(email=READER, name="Fay Lindqvist"))
     revenue.apply_event("test_mode", TestModeProvider.paid(donation))
     mailoutbox.clear()

@@ -9,6 +9,7 @@ import json
 import random
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections import Counter
@@ -226,3 +227,22 @@ def test_one_form_token_replayed_from_twenty_threads_stores_one_comment(
     failed = [r for r in results if r[0] != 200]
     assert not failed, f"{len(failed)} of 20 sends were refused. {RACE} {failed[0]}"
     assert {data["comment_id"] for _status, data in results} == {comment.pk}
+
+
+def test_the_same_text_from_many_forms_at_once_is_stored_once(article, publish_at_once):
+    # Different forms (keys), one text: the duplicate rule must hold between
+    # checking for the text and storing it, under any interleaving.
+    forms = 12
+    start = threading.Barrier(forms)
+
+    def post(n):
+        start.wait()
+        return _post_in_thread(article.pk, "Same words, many tabs.", f"tab-{n}")
+
+    with ThreadPoolExecutor(max_workers=forms) as pool:
+        results = list(pool.map(post, range(forms)))
+
+    assert Comment.objects.count() == 1
+    stored = [r for r in results if r[2]]
+    refused = [r for r in results if r[3] and "already been posted" in r[3]]
+    assert len(stored) == 1 and len(refused) == forms - 1, results

@@ -38,9 +38,9 @@ def test_erase_commenter_blanks_comments_and_deletes_subscriptions(
     mine = post_comment(article, "My comment.", name="Fay", email=READER)
     reply = post_comment(article, "A reply.", email="bo@example.org", parent_id=mine.pk)
     other = subscriptions.subscribe(article, "bo@example.org", ["all"])
-    subscriptions.confirm(other[0].token)
-    for row in subscriptions.subscribe(article, READER, ["all", "replies"]):
-        subscriptions.confirm(row.token)
+    subscriptions.confirm(other[0].confirm_key)
+    mine_rows = subscriptions.subscribe(article, READER, ["all", "replies"])
+    subscriptions.confirm(mine_rows[0].confirm_key)
     # Both were mailed a moment ago, so new comments wait for them.
     Subscription.objects.update(last_notified_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):

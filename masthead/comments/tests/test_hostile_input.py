@@ -11,10 +11,11 @@ pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 
-def test_a_parent_given_as_a_superscript_digit_posts_a_top_level_comment(
+def test_a_parent_given_as_a_superscript_digit_is_refused_with_the_text_kept(
     client, article, publish_at_once
 ):
-    # "²".isdigit() is true but int("²") raises: the view once answered 500.
+    # "²".isdigit() is true but int("²") raises: the view once answered 500, and
+    # then stored the reply as a top-level comment.
     response = client.post(
         reverse("comments:post", args=[article.pk]),
         {
@@ -24,10 +25,11 @@ def test_a_parent_given_as_a_superscript_digit_posts_a_top_level_comment(
             "parent": "²",
             "token": aged_form_token(article),
         },
-        **JSON,
     )
-    assert response.status_code == 200
-    assert Comment.objects.get().parent_id is None
+    assert response.status_code == 400
+    assert "not there to answer" in response.content.decode()
+    assert "A reply to nobody in particular." in response.content.decode()
+    assert not Comment.objects.exists()
 
 
 @pytest.mark.parametrize("suffix", ["", "token/", "subscribe/"])

@@ -37,7 +37,7 @@ def publish(article, publishing, django_capture_on_commit_callbacks):
 
 def follow(article, email=FOLLOWER, kinds=("all",)) -> list[Subscription]:
     rows = subscriptions.subscribe(article, email, list(kinds))
-    subscriptions.confirm(rows[0].token)
+    subscriptions.confirm(rows[0].confirm_key)
     return rows
 
 
@@ -205,7 +205,7 @@ def test_notify_me_of_replies_on_the_comment_form_subscribes_after_confirming(
     publish("Early reply.", name="Di", email="di@example.org", parent_id=mine.pk)
     assert mails_to(mailoutbox) == []
 
-    subscriptions.confirm(row.token)
+    subscriptions.confirm(row.confirm_key)
     publish("Later reply.", name="Ed", email="ed@example.org", parent_id=mine.pk)
 
     (mail,) = mails_to(mailoutbox)

@@ -74,7 +74,7 @@ def test_a_replayed_token_with_other_text_is_refused(article):
             "body",
             "at most 2 links",
         ),
-        ({"parent_id": 999999}, "__all__", "no longer there"),
+        ({"parent_id": 999999}, "parent", "not there to answer"),
     ],
 )
 def test_bad_input_is_refused_per_field_and_nothing_is_stored(
@@ -92,13 +92,13 @@ def test_a_parent_on_another_article_is_refused(article, section, publish_at_onc
 
     other = ArticlePageFactory(parent=section, title="Another story")
     parent = post_comment(other, "Elsewhere.")
-    with pytest.raises(CommentRejected, match="on this article"):
+    with pytest.raises(CommentRejected, match="not there to answer"):
         post_comment(article, "Reply.", parent_id=parent.pk)
 
 
 def test_a_reply_to_a_held_comment_is_refused(article):
     held = post_comment(article, "Waiting.")
-    with pytest.raises(CommentRejected, match="no longer there"):
+    with pytest.raises(CommentRejected, match="not there to answer"):
         post_comment(article, "Reply.", parent_id=held.pk, email="b@example.org")
 
 

@@ -143,6 +143,8 @@ def test_subscribe_rate_limit_gives_a_clear_message(article, client, mailoutbox)
     assert b'value="r9@example.org"' in refused.content
     assert refused_json.status_code == 429
     assert "try again in an hour" in refused_json.json()["errors"]["__all__"]
+    for response in (refused, refused_json):
+        assert 1 <= int(response["Retry-After"]) <= 3600
     assert len(mailoutbox) == 2
 
 
@@ -187,7 +189,7 @@ def test_unknown_confirm_link_is_a_clear_404(client, db):
 
 def test_unsubscribe_link_shows_a_button_then_unsubscribes(article, client):
     (row,) = subscriptions.subscribe(article, READER, ["all"])
-    subscriptions.confirm(row.token)
+    subscriptions.confirm(row.confirm_key)
     path = f"/comments/subscriptions/{row.token}/unsubscribe/"
 
     page = client.get(path)

@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from masthead.comments import subscriptions
 from masthead.comments.choices import SubscriptionKind, SubscriptionStatus
+from masthead.comments.exceptions import LinkNotValid
 from masthead.comments.models import Subscription
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def test_confirmation_mail_carries_one_click_unsubscribe_headers(article, mailou
 
 def test_confirmed_subscription_is_kept_and_sends_no_second_mail(article, mailoutbox):
     (row,) = subscriptions.subscribe(article, READER, ["all"])
-    subscriptions.confirm(row.token)
+    subscriptions.confirm(row.confirm_key)
     mailoutbox.clear()
 
     (again,) = subscriptions.subscribe(article, READER, ["all"])
@@ -74,25 +75,26 @@ def test_confirm_link_confirms_every_kind_asked_for(article, mailoutbox):
     subscriptions.subscribe(article, READER, ["all", "replies"])
     token = _confirm_token(mailoutbox[-1])
 
-    row = subscriptions.confirm(token)
+    rows = subscriptions.confirm(token)
 
-    assert row.status == SubscriptionStatus.CONFIRMED
+    assert {row.status for row in rows} == {SubscriptionStatus.CONFIRMED}
     assert set(Subscription.objects.values_list("kind", "status")) == {
         ("all", "confirmed"),
         ("replies", "confirmed"),
     }
 
 
-def test_unknown_confirm_token_confirms_nothing(article):
+@pytest.mark.parametrize("key", ["not-a-token", ""])
+def test_unknown_confirm_token_confirms_nothing(article, key):
     subscriptions.subscribe(article, READER, ["all"])
-    assert subscriptions.confirm("not-a-token") is None
-    assert subscriptions.confirm("") is None
+    with pytest.raises(LinkNotValid):
+        subscriptions.confirm(key)
     assert Subscription.objects.get().status == SubscriptionStatus.PENDING
 
 
 def test_unsubscribe_ends_both_kinds_on_the_article(article):
     rows = subscriptions.subscribe(article, READER, ["all", "replies"])
-    subscriptions.confirm(rows[0].token)
+    subscriptions.confirm(rows[0].confirm_key)
 
     row = subscriptions.unsubscribe(rows[1].token)
 
@@ -106,7 +108,7 @@ def test_unsubscribe_ends_both_kinds_on_the_article(article):
 
 def test_subscribing_after_unsubscribing_needs_a_new_confirmation(article, mailoutbox):
     (row,) = subscriptions.subscribe(article, READER, ["all"])
-    subscriptions.confirm(row.token)
+    subscriptions.confirm(row.confirm_key)
     subscriptions.unsubscribe(row.token)
     mailoutbox.clear()
 
@@ -117,7 +119,8 @@ def test_subscribing_after_unsubscribing_needs_a_new_confirmation(article, mailo
     assert again.token != row.token
     assert len(_mails_to(mailoutbox, READER)) == 1
     # The old link is dead: it belonged to the ended subscription.
-    assert subscriptions.confirm(row.token) is None
+    with pytest.raises(LinkNotValid):
+        subscriptions.confirm(row.confirm_key)
 
 
 def test_subscribe_refuses_unknown_kinds(article):

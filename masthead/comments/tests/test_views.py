@@ -73,7 +73,7 @@ def test_retrying_the_same_form_stores_one_comment(client, article):
         ({"body": ""}, "body", "Please write a comment"),
         ({"body": "x" * 5001}, "body", "5,000"),
         ({"email": "nope"}, "email", "check your email"),
-        ({"parent": "424242"}, "__all__", "no longer there"),
+        ({"parent": "424242"}, "parent", "not there to answer"),
         ({"homepage": "http://spam.example"}, "homepage", "empty"),
         ({"token": ""}, "__all__", "moment to get ready"),
         ({"token": "forged:token"}, "__all__", "could not be verified"),
@@ -126,7 +126,10 @@ def test_posting_is_rate_limited_per_ip(client, article):
     )
     assert response.status_code == 429
     assert "wait a minute" in response.json()["errors"]["__all__"]
+    assert 1 <= int(response["Retry-After"]) <= 60
     assert Comment.objects.count() == 2
+    page = client.post(url, form(article, body="Fourth", email="r8@example.org"))
+    assert page.status_code == 429 and 1 <= int(page["Retry-After"]) <= 60
 
 
 @override_settings(MASTHEAD_COMMENTS_RATE_PER_EMAIL=(1, 60))
@@ -135,6 +138,19 @@ def test_posting_is_rate_limited_per_email(client, article):
     client.post(url, form(article, body="One"), **JSON)
     response = client.post(url, form(article, body="Two"), **JSON)
     assert response.status_code == 429 and Comment.objects.count() == 1
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+@override_settings(MASTHEAD_COMMENTS_VOTE_RATE_PER_IP=(1, 60))
+def test_too_many_votes_say_when_to_come_back(client, article, guest_comment):
+    url = reverse("comments:vote", args=[guest_comment.pk])
+    voter = tokens.issue_voter_token()
+    assert client.post(url, {"voter": voter, "value": "up"}).status_code == 200
+
+    response = client.post(url, {"voter": voter, "value": "down"})
+
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
 
 
 def test_signed_in_user_token_does_not_work_for_a_guest(
