@@ -1,9 +1,9 @@
 """System checks for newsletter settings."""
 
-from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, register
 
 from . import conf
+from .webhooks import configured_esp, missing_webhook_secrets
 
 
 @register()
@@ -23,22 +23,41 @@ def check_newsletter_settings(app_configs, **kwargs):
                     id="newsletter.E001",
                 )
             )
+    delays = conf.get("MASTHEAD_NEWSLETTER_RETRY_DELAYS")
+    if (
+        not isinstance(delays, list | tuple)
+        or not delays
+        or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in delays
+        )
+    ):
+        errors.append(
+            Error(
+                "MASTHEAD_NEWSLETTER_RETRY_DELAYS must be a list of whole numbers of "
+                f"seconds, each at least 1, not {delays!r}.",
+                id="newsletter.E003",
+            )
+        )
     return errors
 
 
 @register(deploy=True)
 def check_bounce_webhooks_are_guarded(app_configs, **kwargs):
-    # Without the shared secret anyone could post "bounced" for any address and
-    # stop the newsletter reaching it.
-    uses_esp = settings.EMAIL_BACKEND.startswith("anymail.")
-    if uses_esp and not getattr(settings, "ANYMAIL", {}).get("WEBHOOK_SECRET"):
+    # The webhook refuses every request until these are set, so bounces and
+    # complaints would pile up unread at the ESP; and without them anyone could
+    # post "bounced" for any address.
+    esp = configured_esp()
+    missing = missing_webhook_secrets(esp) if esp else []
+    if missing:
         return [
-            Warning(
-                "An ESP is configured but ANYMAIL_WEBHOOK_SECRET is not set, so its "
-                "bounce and complaint webhooks cannot be verified.",
-                hint="Set ANYMAIL_WEBHOOK_SECRET=user:password and give the ESP "
-                "https://user:password@<site>/newsletter/anymail/<esp>/tracking/.",
-                id="newsletter.W001",
+            Error(
+                f"Mail goes out through {esp}, but {' and '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not set, so its bounce and "
+                "complaint webhook cannot verify its caller and refuses everything.",
+                hint="Set ANYMAIL_WEBHOOK_SECRET=user:password (and the ESP's "
+                "signing key) and give the ESP https://user:password@<site>"
+                f"/newsletter/anymail/{esp}/tracking/.",
+                id="newsletter.E002",
             )
         ]
     return []

@@ -39,6 +39,8 @@ class DeliveryStatus(models.TextChoices):
     CLAIMED = "claimed", "Claimed by a sender"
     # Committed just before the message is handed over; see sending.py.
     SENT = "sent", "Sent"
+    # A temporary refusal (a greylisting 451): tried again at `retry_at`.
+    DEFERRED = "deferred", "Waiting to retry"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped (unsubscribed or suppressed meanwhile)"
 

@@ -15,8 +15,10 @@ DEFAULTS = {
     "MASTHEAD_NEWSLETTER_CLAIM_SECONDS": 120,
     # Sender tasks started per issue (each is one worker's loop).
     "MASTHEAD_NEWSLETTER_SENDERS": 2,
-    # A transient failure (4xx, connection lost) is retried this many times.
-    "MASTHEAD_NEWSLETTER_MAX_ATTEMPTS": 3,
+    # Tries per delivery refused for now (a 4xx such as greylisting's 451), and
+    # the seconds before each retry: minutes first, then hours, about 11 h in all.
+    "MASTHEAD_NEWSLETTER_MAX_ATTEMPTS": 6,
+    "MASTHEAD_NEWSLETTER_RETRY_DELAYS": (300, 900, 3600, 3 * 3600, 6 * 3600),
     # The most stories a digest or a prefilled issue carries.
     "MASTHEAD_NEWSLETTER_MAX_STORIES": 20,
     # From header of newsletter mail; DEFAULT_FROM_EMAIL when empty.

@@ -24,7 +24,7 @@ from masthead.core.links import absolute_links, absolute_url, page_url
 from masthead.core.queries import site_name
 
 from . import conf, tokens
-from .models import Issue, NewsletterList, Subscriber
+from .models import Issue, NewsletterList, PendingSignup
 
 KEY_SLOT = "SUBSCRIBERKEYSLOT"
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
@@ -50,12 +50,16 @@ def preferences_url(key: str) -> str:
     return absolute_url(reverse("newsletter:preferences", kwargs={"key": key}))
 
 
-def unsubscribe_url(key: str, newsletter_list: NewsletterList) -> str:
+def unsubscribe_url(
+    key: str, newsletter_list: NewsletterList, issue_id: int | None = None
+) -> str:
+    """An unsubscribe link; naming the issue keeps an issue's link from undoing a
+    later re-subscription (see views.unsubscribe)."""
+    kwargs = {"key": key, "list_slug": newsletter_list.slug}
+    if issue_id is None:
+        return absolute_url(reverse("newsletter:unsubscribe", kwargs=kwargs))
     return absolute_url(
-        reverse(
-            "newsletter:unsubscribe",
-            kwargs={"key": key, "list_slug": newsletter_list.slug},
-        )
+        reverse("newsletter:unsubscribe_issue", kwargs={**kwargs, "issue_id": issue_id})
     )
 
 
@@ -63,11 +67,13 @@ def _domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
-def list_headers(key: str, newsletter_list: NewsletterList) -> dict[str, str]:
+def list_headers(
+    key: str, newsletter_list: NewsletterList, issue_id: int
+) -> dict[str, str]:
     """RFC 2369 / RFC 8058: the mail client's own one-click unsubscribe button."""
     return {
         "List-Id": f"{newsletter_list.name} <{newsletter_list.slug}.{_domain()}>",
-        "List-Unsubscribe": f"<{unsubscribe_url(key, newsletter_list)}>",
+        "List-Unsubscribe": f"<{unsubscribe_url(key, newsletter_list, issue_id)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
@@ -86,9 +92,10 @@ def _message(subject, text, html, to, headers=None, connection=None):
 
 
 def confirmation_email(
-    subscriber: Subscriber, lists: list[NewsletterList], name: str = ""
+    pending: PendingSignup, lists: list[NewsletterList]
 ) -> EmailMultiAlternatives:
     """Ask the address's owner to confirm `lists` (or, if already in, to add them)."""
+    subscriber = pending.subscriber
     context = {
         "site_name": site_name(),
         "site_url": absolute_url("/"),
@@ -97,11 +104,7 @@ def confirmation_email(
         "confirm_url": absolute_url(
             reverse(
                 "newsletter:confirm",
-                kwargs={
-                    "token": tokens.confirmation_token(
-                        subscriber, [li.pk for li in lists], name
-                    )
-                },
+                kwargs={"token": tokens.pending_signup_token(pending)},
             )
         ),
         "preferences_url": preferences_url(subscriber.key),
@@ -162,7 +165,7 @@ def issue_context(issue: Issue) -> dict:
             for page in issue_stories(issue)
         ],
         "preferences_url": preferences_url(KEY_SLOT),
-        "unsubscribe_url": unsubscribe_url(KEY_SLOT, issue.newsletter_list),
+        "unsubscribe_url": unsubscribe_url(KEY_SLOT, issue.newsletter_list, issue.pk),
     }
 
 
@@ -175,7 +178,7 @@ def render_issue(issue: Issue) -> RenderedIssue:
             absolute_links(render_to_string("newsletter/email/issue.html", context))
         ),
         text=render_to_string("newsletter/email/issue.txt", context),
-        headers=list_headers(KEY_SLOT, issue.newsletter_list),
+        headers=list_headers(KEY_SLOT, issue.newsletter_list, issue.pk),
     )
 
 

@@ -13,7 +13,18 @@ from masthead.core.spreadsheets import defuse_formula
 
 from .models import NewsletterList, Subscriber
 
-HEADER = ["email", "name", "status", "lists", "source", "created", "confirmed"]
+# "consent" is the statement the reader confirmed, word for word (see
+# services.consent_statement); imports ignore it.
+HEADER = [
+    "email",
+    "name",
+    "status",
+    "lists",
+    "source",
+    "created",
+    "confirmed",
+    "consent",
+]
 CHUNK = 2000
 
 
@@ -47,6 +58,7 @@ def export_rows(subscribers) -> Iterator[list[str]]:
             subscriber.source,
             _when(subscriber.created_at),
             _when(subscriber.confirmed_at),
+            subscriber.consent_text,
         ]
         yield [defuse_formula(cell) for cell in row]
 

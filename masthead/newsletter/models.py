@@ -124,6 +124,9 @@ class Subscriber(models.Model):
     suppressed_reason = models.CharField(
         max_length=12, choices=SuppressionReason.choices, blank=True
     )
+    # The exact words the reader agreed to when they last confirmed (the
+    # confirmation page's statement): wording changes, the record must not.
+    consent_text = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -162,6 +165,31 @@ class ListMembership(models.Model):
 
     def __str__(self):
         return f"{self.subscriber_id} on {self.newsletter_list_id}"
+
+
+class PendingSignup(models.Model):
+    """One signup waiting for its mailed link to be clicked.
+
+    Holds what the form asked for (lists, the name typed) until the owner of the
+    address confirms, so the confirmation task needs only this row's id and a
+    known subscriber's row is not touched by a stranger's form. The row is the
+    link's single use: confirming deletes it, and any later choice of the reader
+    (unsubscribing, changing lists, erasure) deletes them all, so an old link
+    cannot undo it.
+    """
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="pending_signups"
+    )
+    list_ids = models.JSONField(default=list)
+    name = models.CharField(max_length=200, blank=True)
+    # In the signed link too: a row id reused after a delete (SQLite) is not
+    # enough to confirm someone else's signup.
+    nonce = models.CharField(max_length=40, default=new_key)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"signup {self.pk} of {self.subscriber_id}"
 
 
 class Suppression(models.Model):
@@ -266,6 +294,8 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
+    # When a deferred delivery may be claimed again.
+    retry_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "deliveries"

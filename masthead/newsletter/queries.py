@@ -63,6 +63,9 @@ class Progress:
     waiting: int
     per_second: float
     seconds_left: float | None
+    # Refused for now by the receiving server; each goes out again at its time.
+    deferred: int = 0
+    next_retry_at: datetime | None = None
 
     @property
     def done(self) -> int:
@@ -83,6 +86,15 @@ def progress(issue: Issue, now=None) -> Progress:
     total = issue.total or sum(counts.values())
     sent = counts[DeliveryStatus.SENT]
     waiting = counts[DeliveryStatus.QUEUED] + counts[DeliveryStatus.CLAIMED]
+    deferred = counts[DeliveryStatus.DEFERRED]
+    next_retry_at = None
+    if deferred:
+        next_retry_at = (
+            Delivery.objects.filter(issue=issue, status=DeliveryStatus.DEFERRED)
+            .order_by("retry_at")
+            .values_list("retry_at", flat=True)
+            .first()
+        )
     per_second, seconds_left = 0.0, None
     if issue.started_at and sent:
         end = issue.finished_at or now or timezone.now()
@@ -97,6 +109,8 @@ def progress(issue: Issue, now=None) -> Progress:
         waiting=waiting,
         per_second=per_second,
         seconds_left=seconds_left,
+        deferred=deferred,
+        next_retry_at=next_retry_at,
     )
 
 

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from . import conf, emails
@@ -122,11 +122,13 @@ def claim_batch(issue_id: int, sender_id: str, now=None) -> list[Claimed]:
     now = now or timezone.now()
     size = conf.get("MASTHEAD_NEWSLETTER_BATCH_SIZE")
     stale = now - timedelta(seconds=conf.get("MASTHEAD_NEWSLETTER_CLAIM_SECONDS"))
-    takeable = Q(status=DeliveryStatus.QUEUED) | Q(
-        status=DeliveryStatus.CLAIMED, claimed_at__lt=stale
+    takeable = (
+        Q(status=DeliveryStatus.QUEUED)
+        | Q(status=DeliveryStatus.CLAIMED, claimed_at__lt=stale)
+        | Q(status=DeliveryStatus.DEFERRED, retry_at__lte=now)
     )
     with transaction.atomic():
-        ids = _takeable_ids(issue_id, stale, size)
+        ids = _takeable_ids(issue_id, stale, size, now)
         if ids:
             # Conditional, so two senders that read the same ids cannot both win.
             Delivery.objects.filter(takeable, pk__in=ids).update(
@@ -160,7 +162,7 @@ def claim_batch(issue_id: int, sender_id: str, now=None) -> list[Claimed]:
     return claimed
 
 
-def _takeable_ids(issue_id: int, stale, size: int) -> list[int]:
+def _takeable_ids(issue_id: int, stale, size: int, now) -> list[int]:
     mine = Delivery.objects.filter(issue_id=issue_id).order_by("pk")
     # SKIP LOCKED on PostgreSQL lets concurrent senders pass each other's batches;
     # SQLite ignores it and serialises the claims on its write lock.
@@ -169,12 +171,16 @@ def _takeable_ids(issue_id: int, stale, size: int) -> list[int]:
         .select_for_update(skip_locked=True)
         .values_list("pk", flat=True)[:size]
     )
-    if len(ids) < size:
-        ids += list(
-            mine.filter(status=DeliveryStatus.QUEUED)
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[: size - len(ids)]
-        )
+    for due in (
+        Q(status=DeliveryStatus.DEFERRED, retry_at__lte=now),
+        Q(status=DeliveryStatus.QUEUED),
+    ):
+        if len(ids) < size:
+            ids += list(
+                mine.filter(due)
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[: size - len(ids)]
+            )
     return ids
 
 
@@ -186,17 +192,40 @@ def _mark_sent(delivery_id: int, sender_id: str) -> bool:
     )
 
 
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th temporary refusal of a delivery."""
+    delays = conf.get("MASTHEAD_NEWSLETTER_RETRY_DELAYS")
+    return timedelta(seconds=delays[min(attempts, len(delays)) - 1])
+
+
 def _release(
     row: Claimed, sender_id: str, error: str, *, permanent: bool, attempt=True
 ) -> None:
-    """Undo a "sent" mark after the server refused; retry a transient failure."""
+    """Undo a "sent" mark after the server refused; retry a transient failure.
+
+    A refusal for now (greylisting answers 451 until the sender comes back
+    minutes later) defers the delivery for a growing while; a lost connection
+    (`attempt=False`, not the address's fault) queues it again at once.
+    """
     attempts = row.attempts + int(attempt)
     retry = not permanent and attempts < conf.get("MASTHEAD_NEWSLETTER_MAX_ATTEMPTS")
+    if not retry:
+        status, retry_at = DeliveryStatus.FAILED, None
+        if not permanent:
+            error = f"{error}; gave up after {attempts} attempts"
+    elif attempt:
+        status, retry_at = (
+            DeliveryStatus.DEFERRED,
+            timezone.now() + retry_delay(attempts),
+        )
+    else:
+        status, retry_at = DeliveryStatus.QUEUED, None
     Delivery.objects.filter(pk=row.delivery_id, claimed_by=sender_id).update(
-        status=DeliveryStatus.QUEUED if retry else DeliveryStatus.FAILED,
+        status=status,
         sent_at=None,
         attempts=attempts,
         error=error[:300],
+        retry_at=retry_at,
     )
 
 
@@ -328,11 +357,16 @@ def _close(mail) -> None:
             mail.abandon()
 
 
+WAITING = [DeliveryStatus.QUEUED, DeliveryStatus.CLAIMED, DeliveryStatus.DEFERRED]
+
+
 def finish_if_done(issue_id: int, now=None) -> bool:
-    """Mark the issue sent once no delivery is waiting; returns whether it is sent."""
-    waiting = Delivery.objects.filter(
-        issue_id=issue_id, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.CLAIMED]
-    ).exists()
+    """Mark the issue sent once no delivery is waiting; returns whether it is sent.
+
+    A deferred delivery is waiting too: the issue stays "sending" until it went
+    out or used up its attempts.
+    """
+    waiting = Delivery.objects.filter(issue_id=issue_id, status__in=WAITING).exists()
     if waiting:
         return False
     Issue.objects.filter(pk=issue_id, status=IssueStatus.SENDING).update(
@@ -343,11 +377,24 @@ def finish_if_done(issue_id: int, now=None) -> bool:
 
 
 def issues_needing_a_sender(now=None) -> list[int]:
-    """Sending issues with work left whose senders are all gone (stale heartbeat)."""
+    """Sending issues whose senders are all gone (stale heartbeat), with work due.
+
+    This is what wakes the senders when a deferred delivery falls due: they
+    stop once only later retries are left. An issue with nothing waiting at all
+    is returned too, so that a sender marks it sent.
+    """
     now = now or timezone.now()
     stale = now - timedelta(seconds=conf.get("MASTHEAD_NEWSLETTER_CLAIM_SECONDS"))
+    later = Delivery.objects.filter(
+        issue=OuterRef("pk"), status=DeliveryStatus.DEFERRED, retry_at__gt=now
+    )
+    due = Delivery.objects.filter(issue=OuterRef("pk")).filter(
+        Q(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.CLAIMED])
+        | Q(status=DeliveryStatus.DEFERRED, retry_at__lte=now)
+    )
     return list(
         Issue.objects.filter(status=IssueStatus.SENDING)
         .filter(Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale))
+        .exclude(Exists(later) & ~Exists(due))
         .values_list("pk", flat=True)
     )

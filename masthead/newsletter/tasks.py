@@ -14,25 +14,29 @@ SLICE_SECONDS = 60
 
 
 @task()
-def send_confirmation_task(
-    subscriber_id: int, list_ids: list[int], name: str = "", attempt: int = 0
-):
+def send_confirmation_task(pending_signup_id: int, attempt: int = 0) -> bool:
+    # Ids only: the queue's rows outlive an erasure, the pending signup does not.
     from masthead.core.mailing import send_or_retry
 
     from .emails import confirmation_email
-    from .models import NewsletterList, Subscriber
+    from .models import PendingSignup
+    from .services import signup_lists
 
-    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    lists = list(NewsletterList.objects.filter(pk__in=list_ids, active=True))
-    if subscriber is None or not lists or subscriber.status == "suppressed":
+    pending = (
+        PendingSignup.objects.select_related("subscriber")
+        .filter(pk=pending_signup_id)
+        .first()
+    )
+    if pending is None or pending.subscriber.status == "suppressed":
+        return False
+    lists = signup_lists(pending)
+    if not lists:
         return False
     # A mail server that hangs or refuses for now: the task comes back later.
     return send_or_retry(
-        confirmation_email(subscriber, lists, name).send,
+        confirmation_email(pending, lists).send,
         send_confirmation_task,
-        subscriber_id,
-        list_ids,
-        name,
+        pending_signup_id,
         attempt=attempt,
     )
 

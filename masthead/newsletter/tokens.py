@@ -1,7 +1,8 @@
-"""The signed link of a confirmation mail: which subscriber, which lists, when.
+"""The signed link of a confirmation mail: which pending signup, and its nonce.
 
-Signed rather than stored, so asking again never overwrites an earlier link and a
-pending signup keeps nothing but its row. It expires after
+The link names a `PendingSignup` row, which is what makes it single-use and
+lets a later choice of the reader void it; the signature makes a forged or
+altered link fail before any query, and expires it after
 MASTHEAD_NEWSLETTER_CONFIRM_MAX_AGE.
 """
 
@@ -11,27 +12,37 @@ from django.core import signing
 
 from . import conf
 from .exceptions import InvalidToken
+from .models import PendingSignup, Subscriber
 
 CONFIRM_SALT = "masthead.newsletter.confirm"
 
 
 def key_tag(key: str) -> str:
-    """Tells one subscriber row from a later one with the same id (SQLite reuses
-    ids), without putting any of the secret key in a readable link."""
+    """Names a subscriber's key without putting any of it in a readable place."""
     return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
-def confirmation_token(subscriber, list_ids: list[int], name: str = "") -> str:
-    payload = {"s": subscriber.pk, "k": key_tag(subscriber.key), "l": sorted(list_ids)}
-    if name:
-        payload["n"] = name
-    return signing.dumps(payload, salt=CONFIRM_SALT, compress=True)
+def pending_signup_token(pending: PendingSignup) -> str:
+    return signing.dumps(
+        {"p": pending.pk, "n": pending.nonce}, salt=CONFIRM_SALT, compress=True
+    )
+
+
+def confirmation_token(
+    subscriber: Subscriber, list_ids: list[int], name: str = ""
+) -> str:
+    """Record a pending signup for `list_ids` and return its link's token."""
+    pending = PendingSignup.objects.create(
+        subscriber=subscriber, list_ids=sorted(list_ids), name=name[:200]
+    )
+    return pending_signup_token(pending)
 
 
 def read_confirmation_token(token: str) -> dict:
-    """The payload {"s": id, "k": key tag, "l": list ids, "n": name?}.
+    """The payload {"p": pending signup id, "n": its nonce}.
 
     Raises InvalidToken, with words for the reader, when it cannot be trusted.
+    Whether the signup is still pending is the caller's question.
     """
     try:
         payload = signing.loads(
@@ -49,6 +60,11 @@ def read_confirmation_token(token: str) -> dict:
             "This confirmation link is not valid. Please copy the whole link from "
             "the mail, or sign up again."
         ) from exc
-    if not isinstance(payload, dict) or not isinstance(payload.get("l"), list):
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("p"), int)
+        or isinstance(payload.get("p"), bool)
+        or not isinstance(payload.get("n"), str)
+    ):
         raise InvalidToken("This confirmation link is not valid.")
     return payload

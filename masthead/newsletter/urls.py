@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views, webhooks
 
@@ -18,6 +18,15 @@ urlpatterns = [
         views.unsubscribe,
         name="unsubscribe",
     ),
-    # Bounce and complaint webhooks: /newsletter/anymail/<esp>/tracking/
-    path("anymail/", include((webhooks.urlpatterns, "anymail"))),
+    path(
+        "unsubscribe/<slug:key>/<slug:list_slug>/<int:issue_id>/",
+        views.unsubscribe,
+        name="unsubscribe_issue",
+    ),
+    # Bounces and complaints from the configured ESP only; see webhooks.py.
+    path(
+        "anymail/<slug:esp>/tracking/",
+        webhooks.tracking_webhook,
+        name="tracking_webhook",
+    ),
 ]

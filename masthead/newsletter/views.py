@@ -18,8 +18,13 @@ from . import conf, services
 from .choices import SubscriberStatus
 from .exceptions import InvalidToken
 from .forms import PreferencesForm, SignupForm
-from .models import NewsletterList, Subscriber
-from .tokens import read_confirmation_token
+from .models import Issue, NewsletterList, Subscriber
+
+# The largest id a database column holds; a bigger one in a URL is simply unknown.
+MAX_ID = 2**63 - 1
+STALE_UNSUBSCRIBE = (
+    "Nothing changed: you joined this newsletter again after this mail was sent."
+)
 
 
 def signup_page(request):
@@ -63,13 +68,17 @@ def confirm(request, token: str):
         if request.method == "POST":
             subscriber = services.confirm(token)
             return redirect("newsletter:preferences", key=subscriber.key)
-        payload = read_confirmation_token(token)
+        pending = services.pending_signup(token)
     except InvalidToken as exc:
         return render(
             request, "newsletter/invalid_link.html", {"error": str(exc)}, status=400
         )
-    lists = NewsletterList.objects.filter(pk__in=payload["l"], active=True)
-    return render(request, "newsletter/confirm.html", {"lists": lists})
+    lists = services.signup_lists(pending)
+    return render(
+        request,
+        "newsletter/confirm.html",
+        {"lists": lists, "consent_text": services.consent_statement(lists)},
+    )
 
 
 @never_cache
@@ -110,23 +119,40 @@ def preferences(request, key: str):
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, key: str, list_slug: str):
-    """RFC 8058: a POST here, from a mail client's button, unsubscribes at once."""
+def unsubscribe(request, key: str, list_slug: str, issue_id: int | None = None):
+    """RFC 8058: a POST here, from a mail client's button, unsubscribes at once.
+
+    Links in issues name the issue, so a mail sent before the reader joined the
+    list again cannot take them off it; links without one (mails sent before
+    issues were named) keep working as they always did.
+    """
     subscriber = Subscriber.objects.filter(key=key).first()
     newsletter_list = NewsletterList.objects.filter(slug=list_slug).first()
-    if subscriber is None or newsletter_list is None:
+    issue = None
+    if issue_id is not None:
+        issue = Issue.objects.filter(pk=min(issue_id, MAX_ID)).first()
+    if (
+        subscriber is None
+        or newsletter_list is None
+        or (issue_id is not None and issue is None)
+    ):
         raise Http404("This unsubscribe link is not valid (any more).")
+    changed = True
     if request.method == "POST":
-        services.unsubscribe(subscriber, newsletter_list)
+        changed = services.unsubscribe_by_link(
+            subscriber, newsletter_list, mailed_at=issue and issue.started_at
+        )
         if request.POST.get("List-Unsubscribe") == "One-Click":
-            return HttpResponse("Unsubscribed.", content_type="text/plain")
+            text = "Unsubscribed." if changed else STALE_UNSUBSCRIBE
+            return HttpResponse(text, content_type="text/plain")
     return render(
         request,
         "newsletter/unsubscribe.html",
         {
             "subscriber": subscriber,
             "newsletter_list": newsletter_list,
-            "done": request.method == "POST",
+            "done": request.method == "POST" and changed,
+            "stale": not changed,
         },
     )
 

@@ -440,6 +440,7 @@ class IssueProgressView(IssueMixin, TemplateView):
         context["refresh_seconds"] = PROGRESS_REFRESH_SECONDS
         context["started_at"] = _when(self.issue.started_at)
         context["finished_at"] = _when(self.issue.finished_at)
+        context["next_retry_at"] = _when(progress.next_retry_at)
         context["per_second"] = f"{progress.per_second:.1f}"
         context["time_left"] = _duration(progress.seconds_left)
         return context

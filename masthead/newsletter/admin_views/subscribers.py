@@ -124,6 +124,9 @@ class SubscriberInspectView(generic.InspectView):
     def get_unsubscribed_at_display_value(self):
         return _when(self.object.unsubscribed_at) or "-"
 
+    def get_consent_text_display_value(self):
+        return self.object.consent_text or "-"
+
     def get_suppressed_reason_display_value(self):
         return self.object.get_suppressed_reason_display() or "-"
 
@@ -239,6 +242,7 @@ class SubscriberViewSet(ReadOnlyViewSet):
         "confirmed_at",
         "unsubscribed_at",
         "suppressed_reason",
+        "consent_text",
     ]
 
     def get_urlpatterns(self):

@@ -21,6 +21,9 @@ from aiosmtpd.controller import Controller
 # Recipients whose local part starts with this are refused with 550 (a hard
 # bounce at RCPT time, as a real server answers for an unknown mailbox).
 REFUSE_PREFIX = "bounce"
+# Recipients whose local part starts with this are refused for now with 451, as a
+# greylisting server answers a sender it has not seen, while `greylisting` is set.
+GREYLIST_PREFIX = "greylisted"
 
 
 class SinkHandler:
@@ -28,10 +31,13 @@ class SinkHandler:
         self.messages = []
         self.log = log
         self.lock = threading.Lock()
+        self.greylisting = True
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower().startswith(REFUSE_PREFIX):
             return "550 5.1.1 No such mailbox"
+        if self.greylisting and address.lower().startswith(GREYLIST_PREFIX):
+            return "451 4.7.1 Greylisted, please try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -7,6 +7,7 @@ import json
 import time
 
 import pytest
+from django.test import override_settings
 
 from masthead.newsletter import issues, sending, services
 from masthead.newsletter.choices import SubscriberStatus, SuppressionReason
@@ -42,18 +43,23 @@ def _mailgun(client, event: dict, key=SIGNING_KEY, auth=BASIC):
         "signature": {"timestamp": timestamp, "token": token, "signature": signature},
         "event-data": {"timestamp": time.time(), **event},
     }
-    return client.post(
-        MAILGUN_URL, json.dumps(body), content_type="application/json", **_auth(auth)
-    )
+    with override_settings(ANYMAIL_ESP="mailgun"):
+        return client.post(
+            MAILGUN_URL,
+            json.dumps(body),
+            content_type="application/json",
+            **_auth(auth),
+        )
 
 
 def _postmark(client, payload: dict, auth=BASIC):
-    return client.post(
-        POSTMARK_URL,
-        json.dumps(payload),
-        content_type="application/json",
-        **_auth(auth),
-    )
+    with override_settings(ANYMAIL_ESP="postmark"):
+        return client.post(
+            POSTMARK_URL,
+            json.dumps(payload),
+            content_type="application/json",
+            **_auth(auth),
+        )
 
 
 def test_a_permanent_bounce_suppresses_the_address_for_good(
@@ -154,3 +160,76 @@ def test_a_replayed_event_is_harmless(client, subscriber):
     assert _mailgun(client, event).status_code == 200
     assert _mailgun(client, event).status_code == 200
     assert Suppression.objects.count() == 1
+
+
+HARD_BOUNCE = {
+    "RecordType": "Bounce",
+    "Type": "HardBounce",
+    "TypeCode": 1,
+    "ID": 43,
+    "Email": "",
+    "BouncedAt": "2026-11-27T07:00:01Z",
+}
+
+
+def _unsigned_postmark(client, email: str, **headers):
+    body = json.dumps({**HARD_BOUNCE, "Email": email})
+    return client.post(POSTMARK_URL, body, content_type="application/json", **headers)
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+    ],
+)
+def test_no_bounce_webhook_answers_when_mail_goes_out_by_smtp_or_the_outbox(
+    client, subscriber, settings, backend
+):
+    settings.ANYMAIL_ESP = ""
+    settings.EMAIL_BACKEND = backend
+    assert _unsigned_postmark(client, subscriber.email, **_auth()).status_code == 404
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.CONFIRMED
+    assert not Suppression.objects.exists()
+
+
+def test_only_the_configured_esps_webhook_answers(client, subscriber, settings):
+    settings.ANYMAIL_ESP = "mailgun"
+    assert _unsigned_postmark(client, subscriber.email, **_auth()).status_code == 404
+    assert client.post("/newsletter/anymail/mandrill/").status_code == 404
+    assert not Suppression.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "anymail",
+    [{}, {"WEBHOOK_SECRET": ""}, {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY}],
+)
+def test_without_its_secret_the_webhook_refuses_everything(
+    client, subscriber, settings, anymail
+):
+    # The attack of issue 17: an unsigned Postmark HardBounce answered 200.
+    settings.ANYMAIL = anymail
+    settings.ANYMAIL_ESP = "postmark"
+    response = _unsigned_postmark(client, subscriber.email)
+    assert response.status_code == 403
+    assert b"accepts nothing" in response.content
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("esp", ["mailgun", "mandrill"])
+def test_an_esp_without_its_signing_key_answers_403_not_500(
+    client, subscriber, settings, esp
+):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": BASIC}
+    settings.ANYMAIL_ESP = esp
+    response = client.post(
+        f"/newsletter/anymail/{esp}/tracking/",
+        json.dumps({"event-data": {"event": "failed", "recipient": subscriber.email}}),
+        content_type="application/json",
+        **_auth(),
+    )
+    assert response.status_code == 403
+    assert not Suppression.objects.exists()

@@ -315,6 +315,7 @@ def test_export_downloads_the_chosen_list_and_status(
         "source": "signup",
         "created": subscriber.created_at.astimezone(UTC).isoformat(),
         "confirmed": subscriber.confirmed_at.astimezone(UTC).isoformat(),
+        "consent": "",
     }
     assert [row["email"] for row in read_csv(left)] == ["gone@example.org"]
 
@@ -351,6 +352,7 @@ def test_export_defuses_cells_a_spreadsheet_would_run(daily_list):
         "source",
         "created",
         "confirmed",
+        "consent",
     ]
     assert rows[1][:2] == ["'+tag@example.org", '\'=HYPERLINK("http://evil")']
     assert rows[2][:3] == ["plain@example.org", "'@SUM(A1)", "pending"]

@@ -50,7 +50,9 @@ def test_the_mail_carries_stories_intro_and_both_parts(issue, article):
 def test_each_copy_has_its_own_links_and_one_click_unsubscribe_headers(issue):
     message = _copy(issue, key="abc")
     headers = message.extra_headers
-    assert headers["List-Unsubscribe"].endswith("/newsletter/unsubscribe/abc/daily/>")
+    assert headers["List-Unsubscribe"].endswith(
+        f"/newsletter/unsubscribe/abc/daily/{issue.pk}/>"
+    )
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert headers["List-Id"].startswith("Daily digest <daily.")
     assert "/newsletter/preferences/abc/" in message.body

@@ -12,7 +12,13 @@ from masthead.newsletter.choices import (
     SuppressionReason,
 )
 from masthead.newsletter.exceptions import InvalidToken
-from masthead.newsletter.models import Delivery, Subscriber, Suppression, email_hash
+from masthead.newsletter.models import (
+    Delivery,
+    PendingSignup,
+    Subscriber,
+    Suppression,
+    email_hash,
+)
 from masthead.newsletter.sending import start_sending
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +51,13 @@ def test_signup_keeps_the_address_pending_until_the_link_is_clicked(
     assert set(subscriber.lists.all()) == {daily_list, breaking_list}
 
 
-def test_confirming_twice_is_harmless(daily_list, mailoutbox):
+def test_a_confirmation_link_works_once(daily_list, mailoutbox):
     services.signup("ana@example.org", [daily_list.pk])
     token = _link_token(mailoutbox[0])
     first = services.confirm(token)
-    second = services.confirm(token)
-    assert first.pk == second.pk
-    assert second.memberships.count() == 1
+    with pytest.raises(InvalidToken, match="no longer valid"):
+        services.confirm(token)
+    assert first.memberships.count() == 1
 
 
 def test_signing_up_again_keeps_one_row_and_mails_again(daily_list, mailoutbox):
@@ -205,3 +211,102 @@ def test_the_confirmation_link_carries_none_of_the_secret_key(daily_list, mailou
     payload = signing.loads(_link_token(mailoutbox[0]), salt=tokens.CONFIRM_SALT)
     key = Subscriber.objects.get().key
     assert not any(key[i : i + 6] in str(payload) for i in range(len(key) - 5))
+
+
+# --- issue 17: mail budget, single-use links, ids in the queue, consent -------------
+
+
+def test_typing_a_subscribers_address_again_mails_them_once_a_day_at_most(
+    subscriber, daily_list, mailoutbox
+):
+    for _ in range(3):
+        services.signup(subscriber.email, [daily_list.pk])
+    assert len(mailoutbox) == 1
+    assert "already subscribed" in mailoutbox[0].body
+
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        services.signup(subscriber.email, [daily_list.pk])
+    assert len(mailoutbox) == 2
+
+
+def test_no_address_gets_more_than_three_confirmation_mails_an_hour(
+    daily_list, mailoutbox
+):
+    for _ in range(5):
+        services.signup("ana@example.org", [daily_list.pk])
+    assert len(mailoutbox) == 3
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        services.signup("ana@example.org", [daily_list.pk])
+    assert len(mailoutbox) == 4
+
+
+def test_a_link_mailed_before_unsubscribing_does_not_subscribe_again(
+    daily_list, mailoutbox
+):
+    services.signup("ana@example.org", [daily_list.pk])
+    first = _link_token(mailoutbox[0])
+    services.signup("ana@example.org", [daily_list.pk])
+    second = _link_token(mailoutbox[1])
+    subscriber = services.confirm(first)
+    services.unsubscribe(subscriber)
+
+    with pytest.raises(InvalidToken, match="no longer valid"):
+        services.confirm(second)
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
+    assert not subscriber.memberships.exists()
+
+
+def test_a_link_mailed_before_changing_lists_cannot_undo_the_change(
+    subscriber, daily_list, breaking_list, mailoutbox
+):
+    services.signup(subscriber.email, [breaking_list.pk])
+    token = _link_token(mailoutbox[0])
+    services.set_preferences(subscriber, [daily_list.pk], "")
+
+    with pytest.raises(InvalidToken):
+        services.confirm(token)
+    assert list(subscriber.lists.all()) == [daily_list]
+
+
+def test_the_confirmation_task_is_given_an_id_and_nothing_personal(
+    daily_list, monkeypatch
+):
+    queued = []
+
+    class RecordingTask:
+        @staticmethod
+        def enqueue(*args, **kwargs):
+            queued.append((args, kwargs))
+
+    monkeypatch.setattr(services, "send_confirmation_task", RecordingTask)
+    services.signup("ana@example.org", [daily_list.pk], "Ana Lindqvist")
+
+    (pending,) = PendingSignup.objects.all()
+    assert queued == [((pending.pk,), {})]
+    assert pending.name == "Ana Lindqvist"
+    services.erase(pending.subscriber)
+    assert not PendingSignup.objects.exists()
+
+
+def test_confirming_records_the_words_the_reader_agreed_to(daily_list, mailoutbox):
+    services.signup("ana@example.org", [daily_list.pk])
+    subscriber = services.confirm(_link_token(mailoutbox[0]))
+
+    assert subscriber.consent_text == services.consent_statement([daily_list])
+    assert "Daily digest (The day's stories at 7 every morning.)" in (
+        subscriber.consent_text
+    )
+    daily_list.name = "Morning briefing"
+    daily_list.save()
+    subscriber.refresh_from_db()
+    assert "Daily digest" in subscriber.consent_text
+
+
+def test_expired_pending_signups_are_purged_with_the_names_they_hold(daily_list):
+    services.signup("ana@example.org", [daily_list.pk], "Ana")
+    services.purge_unconfirmed()
+    assert PendingSignup.objects.count() == 1
+    services.purge_unconfirmed(now=timezone.now() + timedelta(days=4))
+    assert not PendingSignup.objects.exists()

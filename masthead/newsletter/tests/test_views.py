@@ -13,6 +13,7 @@ from django.utils import timezone
 from masthead.newsletter import services
 from masthead.newsletter.choices import SubscriberStatus
 from masthead.newsletter.models import ListMembership, NewsletterList, Subscriber
+from masthead.newsletter.sending import send_issue, start_sending
 from masthead.newsletter.tests.fixtures import make_list
 from masthead.newsletter.tokens import CONFIRM_SALT
 
@@ -511,3 +512,69 @@ def test_the_widget_reads_its_lists_once_a_minute_not_on_every_page(
 
     assert first == second
     assert "Daily digest" in first and "Breaking news" in first
+
+
+def test_an_issues_unsubscribe_link_cannot_undo_a_later_resubscription(
+    subscriber, daily_list, edition, mailoutbox
+):
+    start_sending(edition)
+    send_issue(edition.pk)
+    (issue_mail,) = mailoutbox
+    old_link = issue_mail.extra_headers["List-Unsubscribe"].strip("<>")
+    mail_client = Client(enforce_csrf_checks=True)
+
+    def one_click():
+        return mail_client.post(
+            old_link,
+            "List-Unsubscribe=One-Click",
+            content_type="application/x-www-form-urlencoded",
+        )
+
+    assert one_click().content == b"Unsubscribed."
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        services.signup(subscriber.email, [daily_list.pk])
+        services.confirm(confirm_path(mailoutbox[-1]).rstrip("/").split("/")[-1])
+        # Pressed again, weeks later, in the old mail: idempotent and harmless.
+        response = one_click()
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"Nothing changed")
+    assert member_of(subscriber) == {"daily"}
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.CONFIRMED
+
+
+def test_a_stale_unsubscribe_button_says_nothing_changed(
+    client, subscriber, daily_list, edition
+):
+    start_sending(edition)
+    ListMembership.objects.filter(subscriber=subscriber).update(
+        created_at=timezone.now() + timedelta(minutes=1)
+    )
+    link = reverse(
+        "newsletter:unsubscribe_issue",
+        kwargs={"key": subscriber.key, "list_slug": "daily", "issue_id": edition.pk},
+    )
+
+    response = client.post(link)
+
+    assert b"Still subscribed to Daily digest" in response.content
+    assert member_of(subscriber) == {"daily"}
+
+
+@pytest.mark.parametrize("issue_id", ["0", "99999", "99999999999999999999999"])
+def test_an_unsubscribe_link_naming_an_unknown_issue_is_not_found(
+    client, subscriber, daily_list, issue_id
+):
+    path = f"/newsletter/unsubscribe/{subscriber.key}/daily/{issue_id}/"
+    assert client.post(path).status_code == 404
+    assert member_of(subscriber) == {"daily"}
+
+
+def test_the_confirmation_page_shows_the_words_that_are_recorded(client, pending):
+    page = client.get(pending.link).content.decode()
+    client.post(pending.link)
+
+    pending.refresh_from_db()
+    assert pending.consent_text
+    assert pending.consent_text in page.replace("&#x27;", "'")
