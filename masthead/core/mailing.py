@@ -6,9 +6,12 @@ django-tasks does not retry a failed task by itself. A task that mails calls
 connection, a 4xx answer) it enqueues itself again with a growing delay and
 reports False, so the worker moves on. A permanent refusal (5xx), or the last
 attempt, raises as before and the task is recorded as failed with the reason.
+The reason names no address: the task table keeps a failed task's traceback for
+days, where erasing a reader does not reach.
 """
 
 import logging
+import re
 import smtplib
 from collections.abc import Callable
 from datetime import timedelta
@@ -19,6 +22,7 @@ logger = logging.getLogger("masthead.core")
 
 # Seconds before each retry: a few minutes for a blip, hours for an outage.
 RETRY_DELAYS = (60, 300, 900, 3600, 6 * 3600)
+ADDRESS = re.compile(rb"[^\s<>()\[\]@'\"]+@[^\s<>()\[\]'\"]+")
 
 
 def is_transient(error: BaseException) -> bool:
@@ -31,6 +35,27 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, smtplib.SMTPException | OSError)
 
 
+def naming_nobody(error: BaseException) -> BaseException:
+    """The same refusal, its codes kept (they decide a retry), its addresses not."""
+
+    def scrub(answer) -> bytes:
+        text = answer if isinstance(answer, bytes) else str(answer).encode()
+        return ADDRESS.sub(b"<address>", text)
+
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return smtplib.SMTPRecipientsRefused(
+            {
+                f"<recipient {number}>": (code, scrub(answer))
+                for number, (code, answer) in enumerate(error.recipients.values(), 1)
+            }
+        )
+    if isinstance(error, smtplib.SMTPResponseException) and not isinstance(
+        error, smtplib.SMTPSenderRefused
+    ):
+        return type(error)(error.smtp_code, scrub(error.smtp_error))
+    return error
+
+
 def send_or_retry(send: Callable[[], object], task, *args, attempt: int = 0) -> bool:
     """Run `send()`; on a transient failure enqueue `task(*args)` again, later.
 
@@ -40,13 +65,14 @@ def send_or_retry(send: Callable[[], object], task, *args, attempt: int = 0) -> 
     """
     try:
         send()
-    except Exception as error:
+    except Exception as caught:
+        error = naming_nobody(caught)
         if (
             not is_transient(error)
             or attempt >= len(RETRY_DELAYS)
             or not task.get_backend().supports_defer
         ):
-            raise
+            raise error from None
         run_after = timezone.now() + timedelta(seconds=RETRY_DELAYS[attempt])
         task.using(run_after=run_after).enqueue(*args, attempt=attempt + 1)
         logger.warning(

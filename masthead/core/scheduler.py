@@ -32,6 +32,9 @@ def default_jobs() -> list[PeriodicJob]:
         PeriodicJob("masthead.core.tasks.prune_task_results_task", every_seconds=3600),
         PeriodicJob("masthead.core.tasks.optimize_database_task", every_seconds=3600),
         PeriodicJob("masthead.core.tasks.prune_mail_quota_task", every_seconds=3600),
+        PeriodicJob(
+            "masthead.privacy.tasks.forget_expired_links_task", every_seconds=3600
+        ),
         # Notifications held back by a subscriber's 15-minute window go out here.
         PeriodicJob(
             "masthead.comments.tasks.deliver_comment_notifications_task",

@@ -5,10 +5,9 @@ from django.conf import settings
 DEFAULTS = {
     # How long a mailed "my data" link works, in seconds.
     "MASTHEAD_PRIVACY_LINK_MAX_AGE": 24 * 3600,
-    # Rate limits on asking for a link, as (count, seconds): per connection, and
-    # per address so that nobody can flood a stranger's inbox.
+    # Asking for a link, as (count, seconds) per connection. Mail to one address
+    # is limited by the site-wide MASTHEAD_MAIL_PER_ADDRESS (core.mail_quota).
     "MASTHEAD_PRIVACY_RATE_PER_IP": (5, 3600),
-    "MASTHEAD_PRIVACY_RATE_PER_EMAIL": (3, 3600),
 }
 
 

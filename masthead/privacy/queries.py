@@ -17,6 +17,9 @@ from masthead.newsletter.models import Delivery, Subscriber, Suppression, email_
 from masthead.revenue.choices import GiftStatus
 from masthead.revenue.models import Donation, Donor, MonthlyGift
 
+from . import tokens
+from .models import MyDataLink
+
 # "app_label.Model.field" -> the key of the export that shows what it holds.
 EMAIL_COLUMNS = {
     "comments.Comment.author_email": "comments",
@@ -29,6 +32,7 @@ EMAIL_COLUMNS = {
     # The moderators' blocklist, one address or @domain per line: a rule of the
     # site, not data about a reader. The export says whether it names you.
     "comments.CommentSettings.blocked_emails": "comment_blocklist",
+    "privacy.MyDataLink.email": "my_data_links",
 }
 
 
@@ -100,7 +104,16 @@ def export(email: str) -> dict:
         "donations": _export_donations(email),
         "monthly_gifts": _export_gifts(email),
         "account": _export_account(email),
+        "my_data_links": _export_links(email),
     }
+
+
+def _export_links(email: str) -> list[dict]:
+    links = MyDataLink.objects.filter(address_digest=tokens.address_digest(email))
+    return [
+        {"issued_at": _when(link.issued_at), "mailed": not link.email}
+        for link in links.order_by("issued_at", "pk")
+    ]
 
 
 def _export_comments(email: str) -> list[dict]:
@@ -186,6 +199,16 @@ def _export_newsletter(email: str) -> dict:
         "confirmed_at": _when(subscriber.confirmed_at),
         "unsubscribed_at": _when(subscriber.unsubscribed_at),
         "suppressed_reason": subscriber.suppressed_reason,
+        # The words the reader agreed to when confirming, exactly as shown.
+        "consent_text": subscriber.consent_text,
+        "waiting_signups": [
+            {
+                "lists": signup.list_ids,
+                "name": signup.name,
+                "at": _when(signup.created_at),
+            }
+            for signup in subscriber.pending_signups.order_by("pk")
+        ],
     }
     document["lists"] = [
         {

@@ -6,13 +6,16 @@ donations); this module decides the order and keeps it in one transaction.
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from masthead.comments import services as comment_services
 from masthead.comments import subscriptions as comment_subscriptions
 from masthead.comments.choices import CommentStatus
 from masthead.comments.models import Subscription as CommentSubscription
+from masthead.core import mail_quota
 from masthead.newsletter import services as newsletter_services
 from masthead.newsletter.models import Subscriber
 from masthead.revenue import providers
@@ -21,8 +24,9 @@ from masthead.revenue.choices import GiftStatus
 from masthead.revenue.models import MonthlyGift
 from masthead.revenue.providers.base import ProviderError
 
-from . import emails, queries, tokens
-from .exceptions import ErasureRefused
+from . import conf, emails, queries, tokens
+from .exceptions import ErasureRefused, LinkUsed
+from .models import MyDataLink
 
 logger = logging.getLogger("masthead.privacy")
 
@@ -45,27 +49,52 @@ ERASURE = {
     ),
     "auth.User.email": "kept: staff accounts are closed by the site's administrator",
     "comments.CommentSettings.blocked_emails": "kept: a moderators' rule",
+    "privacy.MyDataLink.email": (
+        "deleted with every my-data link of the address, so that none mailed "
+        "before can erase again"
+    ),
 }
 
 
 def request_link(email: str) -> None:
     """Mail `email` its "my data" link; the same mail whether we hold anything.
 
-    The worker sends it, so a slow mail server never holds the reader's request.
-    Rate limits are the caller's job.
+    The address gets its share of the site's mail (core.mail_quota) and no
+    more; past it nothing is queued and the caller cannot tell. The worker
+    sends the mail, so a slow mail server never holds the reader's request, and
+    the queue carries the link's id: the address stays out of the task table.
     """
     from .tasks import send_my_data_link_task
 
     email = queries.normalise(email)
     if not email:
         raise ValueError("request_link() needs an address")
-    send_my_data_link_task.enqueue(email)
+    forget_expired_links()
+    if not mail_quota.reserve(email, "my-data"):
+        logger.info("my-data link not sent: the address has had its share of mail")
+        return
+    link = MyDataLink.objects.create(
+        email=email, address_digest=tokens.address_digest(email)
+    )
+    send_my_data_link_task.enqueue(link.pk)
 
 
-def send_link(email: str) -> None:
-    """The worker's half of request_link."""
-    emails.my_data_email(email, tokens.issue(email)).send()
+def send_link(link_id: int) -> None:
+    """The worker's half of request_link; nothing when the link was erased since."""
+    link = MyDataLink.objects.filter(pk=link_id).exclude(email="").first()
+    if link is None:
+        return
+    emails.my_data_email(link.email, tokens.sign(link.email, link.pk)).send()
+    MyDataLink.objects.filter(pk=link.pk).update(email="", issued_at=timezone.now())
     logger.info("my-data link sent")
+
+
+def forget_expired_links() -> int:
+    """Delete the links too old to open anything, mailed or not; returns how many."""
+    max_age = timedelta(seconds=conf.get("MASTHEAD_PRIVACY_LINK_MAX_AGE"))
+    expired = MyDataLink.objects.filter(issued_at__lt=timezone.now() - max_age)
+    deleted, _ = expired.delete()
+    return deleted
 
 
 @dataclass(frozen=True)
@@ -135,6 +164,12 @@ def erase(email: str, *, remove_comment_text: bool = False) -> Erasure:
             if subscriber is not None:
                 newsletter_services.erase(subscriber)
             donations = revenue_services.forget_donor(email)
+            # Every link of the address dies with its data: one mailed before
+            # cannot erase what the reader chooses to give us afterwards.
+            MyDataLink.objects.filter(
+                address_digest=tokens.address_digest(email)
+            ).delete()
+            mail_quota.forget(email)
     except revenue_services.GiftStillActive as error:
         # A monthly gift started between stopping the others and now.
         raise ErasureRefused(
@@ -150,6 +185,27 @@ def erase(email: str, *, remove_comment_text: bool = False) -> Erasure:
     )
     logger.info("erased at the owner's request: %s", erasure)
     return erasure
+
+
+def erase_with_link(link: tokens.Link, *, remove_comment_text: bool = False) -> Erasure:
+    """Erase through a mailed link, which erases once; raises LinkUsed after that.
+
+    The link is marked used before anything is erased, so two clicks racing
+    erase once. When erasing is refused the mark comes off again, and the reader
+    can try later with the same link.
+    """
+    claimed = MyDataLink.objects.filter(
+        pk=link.link_id,
+        address_digest=tokens.address_digest(link.email),
+        used_at__isnull=True,
+    ).update(used_at=timezone.now())
+    if not claimed:
+        raise LinkUsed()
+    try:
+        return erase(link.email, remove_comment_text=remove_comment_text)
+    except BaseException:
+        MyDataLink.objects.filter(pk=link.link_id).update(used_at=None)
+        raise
 
 
 def _erase_account_comments(email: str, remove_text: bool) -> int:

@@ -2,8 +2,9 @@
 
 No page here sets a cookie: the request form is guarded by a trap field and rate
 limits, and the other pages by the signed token in their address, which only
-the mailbox's owner has. Nothing is cached, and the token pages send no
-Referer, so the token does not travel on.
+the mailbox's owner has. A link erases once; after that it opens nothing.
+Nothing is cached, and the token pages send no Referer, so the token does not
+travel on.
 """
 
 import json
@@ -29,11 +30,6 @@ def _within_ip_limit(request) -> bool:
     return ratelimit.hit("my-data-ip", ratelimit.client_ip(request), limit, window)
 
 
-def _within_address_limit(email: str) -> bool:
-    limit, window = conf.get("MASTHEAD_PRIVACY_RATE_PER_EMAIL")
-    return ratelimit.hit("my-data-email", email, limit, window)
-
-
 def _form_context(form, **extra) -> dict:
     hours = conf.get("MASTHEAD_PRIVACY_LINK_MAX_AGE") // 3600
     return {"form": form, "hours": hours, **extra}
@@ -50,10 +46,8 @@ def request_link(request):
             context = _form_context(form, form_error=RATE_MESSAGE)
             return render(request, "privacy/request.html", context, status=429)
         if form.is_valid():
-            email = form.cleaned_data["email"]
-            # Over the per-address limit the answer is the same; only no mail goes.
-            if _within_address_limit(email):
-                services.request_link(email)
+            # Past the address's share of mail the answer is the same; no mail goes.
+            services.request_link(form.cleaned_data["email"])
             return redirect("privacy:check_inbox")
     status = 400 if form.errors else 200
     return render(request, "privacy/request.html", _form_context(form), status=status)
@@ -73,7 +67,10 @@ def _private(response):
 
 def _invalid(request, error: InvalidLink):
     context = {"message": error.message}
-    return _private(render(request, "privacy/link_invalid.html", context, status=400))
+    response = render(
+        request, "privacy/link_invalid.html", context, status=error.status
+    )
+    return _private(response)
 
 
 def _page(request, token: str, email: str, status: int = 200, **extra):
@@ -93,10 +90,10 @@ def _page(request, token: str, email: str, status: int = 200, **extra):
 def my_data(request, token: str):
     """What we hold for the link's address, with Download and Erase."""
     try:
-        email = tokens.read(token)
+        link = tokens.read(token)
     except InvalidLink as error:
         return _invalid(request, error)
-    return _page(request, token, email)
+    return _page(request, token, link.email)
 
 
 @never_cache
@@ -104,10 +101,10 @@ def my_data(request, token: str):
 def export(request, token: str):
     """Everything we hold for the address, as one JSON file to keep."""
     try:
-        email = tokens.read(token)
+        link = tokens.read(token)
     except InvalidLink as error:
         return _invalid(request, error)
-    document = queries.export(email)
+    document = queries.export(link.email)
     response = HttpResponse(
         json.dumps(document, indent=2, ensure_ascii=False),
         content_type="application/json; charset=utf-8",
@@ -123,7 +120,7 @@ def export(request, token: str):
 def erase(request, token: str):
     """Erase after an explicit confirmation; says what it did or why it could not."""
     try:
-        email = tokens.read(token)
+        link = tokens.read(token)
     except InvalidLink as error:
         return _invalid(request, error)
     remove_text = request.POST.get("comment_text") == "remove"
@@ -131,14 +128,18 @@ def erase(request, token: str):
         return _page(
             request,
             token,
-            email,
+            link.email,
             status=400,
             confirm_error="Tick the box to confirm that you want your data erased.",
             remove_text=remove_text,
         )
     try:
-        erasure = services.erase(email, remove_comment_text=remove_text)
+        erasure = services.erase_with_link(link, remove_comment_text=remove_text)
+    except InvalidLink as error:
+        return _invalid(request, error)
     except ErasureRefused as refused:
-        return _page(request, token, email, status=503, erase_error=refused.message)
+        return _page(
+            request, token, link.email, status=503, erase_error=refused.message
+        )
     context = {"erasure": erasure, "remove_text": remove_text}
     return _private(render(request, "privacy/erased.html", context))

@@ -171,8 +171,8 @@ def test_pending_notifications_about_an_anonymised_comment_still_go_out(
     from masthead.comments import subscriptions
     from masthead.comments.tests.fixtures import post_comment
 
-    for row in subscriptions.subscribe(article, OTHER, ["all"]):
-        subscriptions.confirm(row.token)
+    [row] = subscriptions.subscribe(article, OTHER, ["all"])
+    subscriptions.confirm(row.confirm_key)
     CommentSubscription.objects.update(last_notified_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         comment = post_comment(article, "Worth knowing.", email=READER)
