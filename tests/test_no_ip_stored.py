@@ -25,6 +25,7 @@ from masthead.analytics.services import flush_counters
 from masthead.comments import tokens as comment_tokens
 from masthead.comments.models import Comment
 from masthead.comments.tests.fixtures import aged_form_token
+from masthead.core.tests.queued_tasks import run_queued_tasks
 from masthead.newsletter.models import Subscriber
 from masthead.newsletter.tokens import confirmation_token
 from masthead.privacy import tokens as privacy_tokens
@@ -126,18 +127,7 @@ def found_in_page_cache() -> list[str]:
 
 def run_tasks() -> int:
     """Run the queued tasks here, as the worker would; returns how many ran."""
-    ran = 0
-    while row := DBTaskResult.objects.ready().order_by("enqueued_at").first():
-        row.claim("ip-test")
-        result = row.task_result
-        try:
-            value = row.task.call(*result.args, **result.kwargs)
-        except Exception as error:  # noqa: BLE001 - recorded, as the worker does
-            row.set_failed(error)
-        else:
-            row.set_successful(value)
-        ran += 1
-    return ran
+    return run_queued_tasks("ip-test")
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from django_tasks_db.models import DBTaskResult
 
 from masthead.comments import subscriptions as comment_subscriptions
 from masthead.comments.tests.fixtures import post_comment
+from masthead.core.tests.queued_tasks import DATABASE_TASKS
+from masthead.core.tests.queued_tasks import run_queued_tasks as run_tasks
 from masthead.newsletter import services as newsletter_services
 from masthead.privacy import services as privacy_services
 from masthead.revenue import services as revenue_services
@@ -30,7 +32,6 @@ READER = "fay.lindqvist@example.org"
 NAME = "Fay Lindqvist"
 SURNAME = "lindqvist"
 OTHER = "bo@example.org"
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Every task a reader's visit queues; a flow that stops queuing one fails here.
 MAIL_TASKS = {
     "send_subscription_confirmation_task",
@@ -66,17 +67,7 @@ def database_tasks(settings):
 
 
 def run_queued_tasks() -> None:
-    """Run every task that is due as `db_worker` does, recording how each ended
-    (the command itself closes the test's database connection)."""
-    while row := DBTaskResult.objects.ready().order_by("enqueued_at").first():
-        row.claim("audit")
-        result = row.task_result
-        try:
-            value = row.task.call(*result.args, **result.kwargs)
-        except Exception as error:  # noqa: BLE001 - recorded, as the worker does
-            row.set_failed(error)
-        else:
-            row.set_successful(value)
+    run_tasks("audit")
 
 
 def visit_every_mailing_form(article, newsletter_list, capture_on_commit):

@@ -6,11 +6,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from masthead.core.scheduler import default_jobs, enqueue_due
+from masthead.core.tests.queued_tasks import DATABASE_TASKS
 from masthead.news.tests.factories import ArticlePageFactory, SectionPageFactory
 
 from .processes import manage
-
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.mark.slow

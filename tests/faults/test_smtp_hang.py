@@ -25,6 +25,7 @@ from masthead.comments.moderation import (
 )
 from masthead.comments.tests.fixtures import aged_form_token, post_comment
 from masthead.core.mailing import RETRY_DELAYS
+from masthead.core.tests.queued_tasks import DATABASE_TASKS, run_queued_tasks
 from masthead.newsletter import sending
 from masthead.newsletter.choices import DeliveryStatus, IssueStatus
 from masthead.newsletter.issues import create_edition
@@ -40,7 +41,6 @@ TIMEOUT = 0.5  # EMAIL_TIMEOUT in these tests
 # One mail: connect, greeting and a few commands, each allowed TIMEOUT; plus
 # generous room for a loaded machine. Never near the 10 s default.
 BUDGET = 6.0
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture(params=["silent", "slow"])
@@ -67,15 +67,7 @@ def run_worker() -> float:
     test's database connection, so it is not called itself); returns the seconds
     taken."""
     began = time.monotonic()
-    while row := DBTaskResult.objects.ready().order_by("enqueued_at").first():
-        row.claim("fault-test")
-        result = row.task_result
-        try:
-            value = row.task.call(*result.args, **result.kwargs)
-        except Exception as error:  # noqa: BLE001 - recorded, as the worker does
-            row.set_failed(error)
-        else:
-            row.set_successful(value)
+    run_queued_tasks("fault-test")
     return elapsed(began)
 
 

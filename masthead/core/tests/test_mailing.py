@@ -10,8 +10,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from masthead.core.mailing import RETRY_DELAYS, is_transient, send_or_retry
-
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+from masthead.core.tests.queued_tasks import DATABASE_TASKS
 
 
 @task()

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from masthead.comments import subscriptions as comment_subscriptions
 from masthead.comments.tests.fixtures import post_comment
+from masthead.core.tests.queued_tasks import DATABASE_TASKS
+from masthead.core.tests.queued_tasks import run_queued_tasks as run_tasks
 from masthead.newsletter import services as newsletter_services
 from masthead.newsletter.choices import DeliveryStatus
 from masthead.newsletter.issues import create_edition
@@ -96,9 +97,6 @@ def known_reader(article, publish_at_once, daily_list, mailoutbox) -> KnownReade
     return KnownReader(comment, reply, subscriber, delivery, donation, monthly)
 
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 @pytest.fixture
 def database_tasks(settings):
     """Tasks are stored in the queue's table, as in production, not run inline."""
@@ -106,13 +104,4 @@ def database_tasks(settings):
 
 
 def run_queued_tasks() -> None:
-    """Run every task that is due as the worker does, recording how each ended."""
-    while row := DBTaskResult.objects.ready().order_by("enqueued_at").first():
-        row.claim("privacy-test")
-        result = row.task_result
-        try:
-            value = row.task.call(*result.args, **result.kwargs)
-        except Exception as error:  # noqa: BLE001 - recorded, as the worker does
-            row.set_failed(error)
-        else:
-            row.set_successful(value)
+    run_tasks("privacy-test")
