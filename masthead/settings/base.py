@@ -467,6 +467,8 @@ WAGTAILDOCS_EXTENSIONS = [
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No third-party request from the admin either: avatars are uploaded or initials.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# The reset mail counts against the address's mail budget (masthead.core.mail_quota).
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "masthead.accounts.forms.PasswordResetForm"
 WAGTAILADMIN_COMMENTS_ENABLED = True
 
 LOGGING = {
