@@ -41,7 +41,8 @@ ALREADY_SUBSCRIBED_EVERY = timedelta(days=1)
 
 USED_LINK = (
     "This confirmation link is no longer valid: it has been used, or you changed "
-    "your subscription after it was sent. Please sign up again if you still want it."
+    "your subscription after it was sent. If you have just confirmed, there is "
+    "nothing more to do; otherwise, please sign up again."
 )
 
 

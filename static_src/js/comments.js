@@ -101,7 +101,10 @@
         const data = await send(form, form.action);
         if (!data.ok) {
           // The comment answered is gone: sending again posts a new comment.
-          if (data.errors && data.errors.parent) form.elements.parent.value = "";
+          if (data.errors && data.errors.parent) {
+            form.elements.parent.value = "";
+            form.querySelector("[data-replying]").hidden = true;
+          }
           return showErrors(form, data.errors || {});
         }
         showErrors(form, {});
