@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,14 @@ def test_make_help_lists_the_entry_points():
 
     for target in ("run", "test", "lint"):
         assert f"make {target}" in result.stdout
+
+
+def test_the_licence_is_the_agpl_the_package_declares():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    licence = (ROOT / "LICENSE").read_text()
+
+    assert project["license"] == "AGPL-3.0-or-later"
+    assert project["license-files"] == ["LICENSE"]
+    assert licence.lstrip().startswith("GNU AFFERO GENERAL PUBLIC LICENSE")
+    assert "Version 3, 19 November 2007" in licence
+    assert "13. Remote Network Interaction; Use with the GNU General" in licence
