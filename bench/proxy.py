@@ -70,9 +70,16 @@ def user_line() -> str:
 
 
 def render(
-    conf: str, *, workdir: Path, port: int, upstreams: list[str], static_root: Path
+    conf: str,
+    *,
+    workdir: Path,
+    port: int,
+    upstreams: list[str],
+    static_root: Path,
+    media_root: Path | None = None,
 ) -> str:
     """The shipped config with the bench's port, app processes and paths."""
+    media_root = media_root or workdir / "media"
     servers = "\n        ".join(
         f"server {address} max_fails=1 fail_timeout=2s;" for address in upstreams
     )
@@ -83,6 +90,7 @@ def render(
         "/var/lib/nginx/": f"{workdir}/temp/",
         "/var/cache/nginx/masthead": f"{workdir}/cache",
         "/srv/masthead/static/": f"{static_root}/",
+        "/srv/masthead/media/": f"{media_root}/",
         "listen 80 default_server;": f"listen 127.0.0.1:{port} default_server;",
         UPSTREAM_LINE: servers,
     }
@@ -151,7 +159,12 @@ class Nginx(Started):
             self.process.wait(timeout=5)
 
 
-def app_proxy(workdir: Path, upstreams: list[str], static_root: Path) -> Nginx:
+def app_proxy(
+    workdir: Path,
+    upstreams: list[str],
+    static_root: Path,
+    media_root: Path | None = None,
+) -> Nginx:
     """deploy/nginx.conf in front of the given app processes (host:port)."""
     shipped = SHIPPED_CONF.read_text()
     return Nginx(
@@ -162,6 +175,7 @@ def app_proxy(workdir: Path, upstreams: list[str], static_root: Path) -> Nginx:
             port=port,
             upstreams=upstreams,
             static_root=static_root,
+            media_root=media_root,
         ),
     )
 

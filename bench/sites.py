@@ -71,6 +71,9 @@ class Site:
             SECRET_KEY=SECRET_KEY,
             ALLOWED_HOSTS="127.0.0.1",
             SECURE_SSL_REDIRECT="false",
+            SITE_URL="http://127.0.0.1",
+            SITE_URL_ALLOW_HTTP="true",
+            DEFAULT_FROM_EMAIL="Masthead bench <bench@news.example.org>",
             DATABASE_URL=self.database_url,
             MASTHEAD_VAR_DIR=str(self.workdir),
             # The load generators stand in for a proxy: X-Forwarded-For names

@@ -30,15 +30,18 @@ if settings.DEBUG:
 
     urlpatterns += staticfiles_urlpatterns()
 if settings.SERVE_MEDIA:
-    # Uploaded files from the app itself: embedded mode and tests. At scale nginx,
-    # a CDN or the object store serves them.
+    # Uploaded files from the app itself: embedded mode, a lone `make serve` and
+    # tests. At scale nginx, a CDN or the object store serves them. Only what
+    # deploy/nginx.conf serves: originals keep the camera's metadata, and
+    # documents go through /documents/, which checks their privacy.
     import re
 
     from django.views.static import serve
 
     urlpatterns += [
         re_path(
-            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}"
+            r"(?P<path>(?:images|avatar_images)/.+)$",
             serve,
             {"document_root": settings.MEDIA_ROOT},
         )

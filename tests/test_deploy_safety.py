@@ -33,6 +33,7 @@ from .processes import ROOT, clean_env, free_port
 
 HOST = "news.example.org"
 SITE_URL = f"https://{HOST}"
+SENDER = f"The Ledger <news@{HOST}>"
 EVIL = "evil.example"
 SECRET_KEY = secrets.token_urlsafe(60)
 ADMIN_PASSWORD = secrets.token_urlsafe(20)
@@ -64,6 +65,7 @@ def production_env(tmp_path: Path, port: int, **extra: str) -> dict[str, str]:
         # received over plain HTTP, for the browser test.
         ALLOWED_HOSTS=f"{HOST},localhost",
         SITE_URL=SITE_URL,
+        DEFAULT_FROM_EMAIL=SENDER,
         DATABASE_URL=f"sqlite:///{tmp_path / 'masthead.sqlite3'}",
         MASTHEAD_VAR_DIR=str(tmp_path),
         STATIC_ROOT=str(tmp_path / "static"),
@@ -208,6 +210,7 @@ def run_settings(**env: str) -> subprocess.CompletedProcess:
             SECRET_KEY=SECRET_KEY,
             ALLOWED_HOSTS=HOST,
             SITE_URL=SITE_URL,
+            DEFAULT_FROM_EMAIL=SENDER,
             **env,
         ),
     )
@@ -226,6 +229,7 @@ def test_deploy_check_passes_with_nothing_silenced(tmp_path):
             SECRET_KEY=SECRET_KEY,
             ALLOWED_HOSTS=HOST,
             SITE_URL=SITE_URL,
+            DEFAULT_FROM_EMAIL=SENDER,
             MASTHEAD_VAR_DIR=str(tmp_path),
         ),
     )
@@ -475,7 +479,9 @@ def nginx(app, tmp_path_factory):
         pytest.skip("nginx is not installed (bin/ensure-bench-tools installs it)")
     port, tmp_path, _ = app
     workdir = tmp_path_factory.mktemp("nginx")
-    with proxy.app_proxy(workdir, [f"127.0.0.1:{port}"], tmp_path / "static") as server:
+    with proxy.app_proxy(
+        workdir, [f"127.0.0.1:{port}"], tmp_path / "static", tmp_path / "media"
+    ) as server:
         yield server.port
 
 
@@ -495,6 +501,91 @@ def test_nginx_passes_unknown_hosts_on_to_their_400(nginx):
 
     assert answer.status == 400
     assert EVIL not in answer.headers.get("Location", "")
+
+
+@pytest.mark.slow
+def test_nginx_serves_the_rendition_an_article_links_for_a_year(app, nginx):
+    port, tmp_path, _ = app
+    home = secure(port, "GET", "/")
+    article = re.search(r'lead-story__headline"><a href="([^"]+)"', home.text)
+    assert article, "no lead story on the home page"
+    page = secure(port, "GET", article.group(1))
+    assert page.status == 200
+    rendition = re.search(r'src="(/media/images/[^"]+)"', page.text)
+    assert rendition, "no rendition on the article page"
+
+    answer = ask_bytes(nginx, rendition.group(1))
+
+    assert answer.status == 200
+    assert answer.headers["Content-Type"].startswith("image/")
+    assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    stored = tmp_path / "media" / rendition.group(1).removeprefix("/media/")
+    assert answer.body == stored.read_bytes()
+
+
+@pytest.mark.slow
+def test_nginx_keeps_originals_and_document_files_to_themselves(app, nginx):
+    _, tmp_path, _ = app
+    original = next((tmp_path / "media" / "original_images").iterdir())
+    document = tmp_path / "media" / "documents" / "budget.pdf"
+    document.parent.mkdir(exist_ok=True)
+    document.write_bytes(b"%PDF-1.4 the budget")
+
+    for path in (original, document):
+        answer = ask_bytes(nginx, f"/media/{path.relative_to(tmp_path / 'media')}")
+        assert answer.status == 404, path
+        assert path.read_bytes()[:8] not in answer.body
+
+
+@pytest.mark.slow
+def test_a_document_is_served_by_wagtails_view_behind_nginx(app, nginx):
+    port, tmp_path, _ = app
+    url = subprocess.run(  # noqa: S603 - our own arguments
+        [sys.executable, "manage.py", "shell", "-c", MAKE_DOCUMENT],
+        cwd=ROOT,
+        env=production_env(tmp_path, port),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout.splitlines()[-1]
+    assert url.startswith("/documents/")
+
+    # nginx hands it to the app, which sends a plain-HTTP reader to https...
+    through_nginx = ask_bytes(nginx, url)
+    assert through_nginx.status == 301
+    assert through_nginx.headers["Location"] == f"{SITE_URL}{url}"
+    assert "Cache-Control" not in through_nginx.headers
+    # ...and over https (what nginx says after TLS) serves the file.
+    served = ask_bytes(port, url, **FROM_PROXY)
+    assert served.status == 200
+    assert served.body == b"%PDF-1.4 minutes of the board"
+    assert served.headers["Content-Type"] == "application/pdf"
+
+
+MAKE_DOCUMENT = """
+from django.core.files.base import ContentFile
+from wagtail.documents import get_document_model
+document = get_document_model()(title="Minutes")
+document.file.save("minutes.pdf", ContentFile(b"%PDF-1.4 minutes of the board"))
+print(document.url)
+"""
+
+
+class Body:
+    def __init__(self, response: http.client.HTTPResponse):
+        self.status = response.status
+        self.headers = response.headers
+        self.body = response.read()
+
+
+def ask_bytes(port, path, **headers) -> Body:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": HOST, **headers})
+        return Body(connection.getresponse())
+    finally:
+        connection.close()
 
 
 # --- in a browser -------------------------------------------------------------------

@@ -102,6 +102,42 @@ def test_environment_moves_the_site_to_scale():
     assert values["search"]["URLS"] == ["https://search.internal:9200"]
 
 
+def test_a_cdn_in_front_is_purged_through_its_api():
+    values = settings_of(
+        MASTHEAD_PURGE_URL="http://127.0.0.1:80",
+        CLOUDFLARE_ZONE_ID="zone-7",
+        CLOUDFLARE_BEARER_TOKEN="purge-token",
+        CLOUDFRONT_DISTRIBUTION_ID="E2EXAMPLE",
+    )
+
+    assert values["purge"] == {
+        "nginx-1": {
+            "BACKEND": "masthead.caching.frontend.NginxPurgeBackend",
+            "LOCATION": "http://127.0.0.1:80",
+        },
+        "cloudflare": {
+            "BACKEND": "masthead.caching.frontend.CloudflareBackend",
+            "ZONEID": "zone-7",
+            "BEARER_TOKEN": "purge-token",
+        },
+        "cloudfront": {
+            "BACKEND": "masthead.caching.frontend.CloudFrontBackend",
+            "DISTRIBUTION_ID": "E2EXAMPLE",
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"CLOUDFLARE_ZONE_ID": "zone-7"}, {"CLOUDFLARE_BEARER_TOKEN": "purge-token"}],
+)
+def test_half_a_cloudflare_configuration_is_refused(env):
+    result = run_python("import django; django.setup()", "masthead.settings.dev", **env)
+
+    assert result.returncode != 0
+    assert "needs both CLOUDFLARE_ZONE_ID and CLOUDFLARE_BEARER_TOKEN" in result.stderr
+
+
 def test_an_esp_through_anymail():
     values = settings_of(ANYMAIL_ESP="postmark")
 
@@ -117,25 +153,107 @@ def test_unknown_media_storage_is_named_in_the_error():
     assert "MEDIA_STORAGE='floppy' is not known" in result.stderr
 
 
+SAFE_PRODUCTION = {
+    "SECRET_KEY": STRONG_KEY,
+    "ALLOWED_HOSTS": "news.example.org",
+    "SITE_URL": "https://news.example.org",
+    "DEFAULT_FROM_EMAIL": "The Ledger <news@example.org>",
+}
+
+
+def production_settings(**changes: str | None) -> subprocess.CompletedProcess:
+    """Production settings loaded from SAFE_PRODUCTION with `changes` (None: unset)."""
+    env = {**SAFE_PRODUCTION, **changes}
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps([settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL, "
+        "settings.SERVE_MEDIA, settings.WAGTAILDOCS_SERVE_METHOD]))"
+    )
+    return run_python(
+        code,
+        "masthead.settings.production",
+        **{name: value for name, value in env.items() if value is not None},
+    )
+
+
 @pytest.mark.parametrize(
-    ("env", "named"),
+    ("changes", "named"),
     [
-        ({"ALLOWED_HOSTS": "news.example.org"}, "SECRET_KEY must be set"),
-        ({"SECRET_KEY": STRONG_KEY}, "ALLOWED_HOSTS must be set"),
+        ({"SECRET_KEY": None}, "SECRET_KEY must be set"),
+        ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must be set"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY is too weak"),
+        ({"SITE_URL": None}, "SITE_URL must be set"),
+        ({"SITE_URL": "http://news.example.org"}, "must start with https://"),
+        ({"SITE_URL": "news.example.org"}, "must start with https://"),
         (
-            {"SECRET_KEY": "short", "ALLOWED_HOSTS": "news.example.org"},
-            "SECRET_KEY is too weak",
+            {"SITE_URL": "https://other.example.org"},
+            "names a host ALLOWED_HOSTS does not list",
         ),
+        ({"DEFAULT_FROM_EMAIL": None}, "DEFAULT_FROM_EMAIL must be set"),
+        (
+            {"DEFAULT_FROM_EMAIL": "Masthead <news@localhost>"},
+            "DEFAULT_FROM_EMAIL='Masthead <news@localhost>' is not an address",
+        ),
+        ({"DEFAULT_FROM_EMAIL": "newsroom"}, "DEFAULT_FROM_EMAIL='newsroom'"),
+        ({"SERVER_EMAIL": "root@mail.localhost"}, "SERVER_EMAIL='root@mail"),
     ],
 )
-def test_production_refuses_to_start_without_safe_configuration(env, named):
-    result = run_python(
-        "import django; django.setup()", "masthead.settings.production", **env
-    )
+def test_production_refuses_to_start_without_safe_configuration(changes, named):
+    result = production_settings(**changes)
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr
+
+
+def test_the_error_suggests_a_sender_named_after_the_site():
+    result = production_settings(DEFAULT_FROM_EMAIL=None, SITE_NAME="The Ledger")
+
+    assert "'The Ledger <news@news.example.org>'" in result.stderr
+
+
+def test_a_bare_sender_address_gets_the_sites_name():
+    result = production_settings(
+        DEFAULT_FROM_EMAIL="letters@example.org", SITE_NAME="The Daily Ledger"
+    )
+    assert result.returncode == 0, result.stderr
+
+    sender, server, _, _ = json.loads(result.stdout)
+    assert sender == server == "The Daily Ledger <letters@example.org>"
+
+
+def test_a_site_without_tls_must_say_so():
+    result = production_settings(
+        SITE_URL="http://news.example.org", SITE_URL_ALLOW_HTTP="true"
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("site_url", "allowed_hosts"),
+    [
+        ("https://News.example.org:8443/", "news.example.org"),
+        ("https://[2001:db8::1]:8443", "[2001:db8::1]"),
+        ("https://news.example.org", ".example.org"),
+    ],
+)
+def test_the_site_urls_host_is_matched_as_django_matches_a_request(
+    site_url, allowed_hosts
+):
+    result = production_settings(SITE_URL=site_url, ALLOWED_HOSTS=allowed_hosts)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_serves_local_pictures_and_documents_through_their_view():
+    local = production_settings()
+    bucket = production_settings(MEDIA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="m")
+    assert local.returncode == 0, local.stderr
+    assert bucket.returncode == 0, bucket.stderr
+
+    assert json.loads(local.stdout)[2:] == [True, "serve_view"]
+    assert json.loads(bucket.stdout)[2:] == [False, "serve_view"]
 
 
 def test_production_passes_the_deploy_check(tmp_path):
@@ -148,9 +266,8 @@ def test_production_passes_the_deploy_check(tmp_path):
         check=False,
         env=clean_env(
             DJANGO_SETTINGS_MODULE="masthead.settings.production",
-            SECRET_KEY=STRONG_KEY,
-            ALLOWED_HOSTS="news.example.org",
             MASTHEAD_VAR_DIR=str(tmp_path),
+            **SAFE_PRODUCTION,
         ),
     )
 

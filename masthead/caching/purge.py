@@ -16,6 +16,7 @@ from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 
 from . import store
 from .fragments import bump_content_version
+from .tasks import purge_site_from_edge_task
 
 logger = logging.getLogger("masthead.caching")
 
@@ -143,7 +144,12 @@ def _after_commit(urls: list[str], *, whole_site: bool, fragments: bool = True) 
         store.purge_paths(urls)
         if fragments:
             bump_content_version()
-        if urls and getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        if whole_site and getattr(settings, "WAGTAILFRONTENDCACHE", None):
+            try:
+                purge_site_from_edge_task.enqueue(urls)
+            except Exception:
+                logger.exception("could not queue the purge of the whole site")
+        elif urls and getattr(settings, "WAGTAILFRONTENDCACHE", None):
             try:  # Wagtail queues the requests as a task
                 purge_urls_from_cache(urls)
             except Exception:

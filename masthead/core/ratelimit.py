@@ -5,13 +5,16 @@ with incr(), both atomic in Redis; a cache outage lets requests through rather
 than breaking the site.
 """
 
+import functools
 import hashlib
 import hmac
+import ipaddress
 import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 
 logger = logging.getLogger("masthead.core")
 
@@ -61,18 +64,61 @@ def _warn_unavailable(scope: str) -> None:
 
 
 def client_ip(request) -> str:
-    """The reader's address: REMOTE_ADDR, or what a trusted proxy says it was.
+    """The reader's address: REMOTE_ADDR, or what trusted proxies say it was.
 
-    Only a proxy listed in MASTHEAD_TRUSTED_PROXIES may name the address in
-    X-Forwarded-For; from anyone else the header is ignored, since a client can
-    send whatever it likes. The last address not added by a trusted proxy wins.
+    X-Forwarded-For is read from the right, one hop at a time, for as long as the
+    hop that wrote an entry is in MASTHEAD_TRUSTED_PROXIES: each proxy appends
+    the address it was spoken to from, so the first untrusted entry is the
+    reader and everything left of it is whatever the reader chose to send. A
+    chain that runs out or turns unreadable ends at the last hop it could verify.
     """
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    trusted = set(getattr(settings, "MASTHEAD_TRUSTED_PROXIES", ()))
-    if remote not in trusted:
-        return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    for address in reversed([a.strip() for a in forwarded.split(",") if a.strip()]):
-        if address not in trusted:
-            return address[:45]
-    return remote
+    remote = request.META.get("REMOTE_ADDR", "")
+    hop = _parse(remote)
+    if hop is None:
+        return remote or "unknown"  # a unix socket: no address to go on
+    trusted = trusted_proxies(tuple(getattr(settings, "MASTHEAD_TRUSTED_PROXIES", ())))
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    for entry in reversed(forwarded):
+        if not any(hop in network for network in trusted):
+            break
+        written = _parse(entry)
+        if written is None:
+            break
+        hop = written
+    return str(hop)
+
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=8)
+def trusted_proxies(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    """MASTHEAD_TRUSTED_PROXIES as networks: CIDR ranges or single addresses."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"MASTHEAD_TRUSTED_PROXIES: {entry!r} is neither an address nor a "
+                "CIDR range (e.g. 10.0.0.0/8, 2001:db8::/32)."
+            ) from None
+    return tuple(networks)
+
+
+def _parse(entry: str) -> Address | None:
+    """An address as a proxy writes it (with or without a port), or None."""
+    text = entry.strip()
+    if text.startswith("["):  # [2001:db8::1]:443
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:  # 203.0.113.7:5123
+        text = text.partition(":")[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    # A dual-stack socket reports IPv4 readers as ::ffff:a.b.c.d: one reader, one
+    # address, whichever way they arrived.
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address

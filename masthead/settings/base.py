@@ -192,14 +192,40 @@ MASTHEAD_PAGE_CACHE_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SECONDS", default=600
 # purges the pages it changed there too, through Wagtail's frontend cache.
 # Several nginx servers: their addresses, comma-separated.
 MASTHEAD_PURGE_URL = env.list("MASTHEAD_PURGE_URL", default=[])
-if MASTHEAD_PURGE_URL:
-    WAGTAILFRONTENDCACHE = {
-        f"nginx-{number}": {
-            "BACKEND": "masthead.caching.frontend.NginxPurgeBackend",
-            "LOCATION": location,
-        }
-        for number, location in enumerate(MASTHEAD_PURGE_URL, 1)
+_edges = {
+    f"nginx-{number}": {
+        "BACKEND": "masthead.caching.frontend.NginxPurgeBackend",
+        "LOCATION": location,
     }
+    for number, location in enumerate(MASTHEAD_PURGE_URL, 1)
+}
+# A CDN in front: its API is told what publishing changed, and a site-wide change
+# drops the whole zone. Cloudflare: an API token allowed "Cache Purge" on the zone.
+CLOUDFLARE_ZONE_ID = env.str("CLOUDFLARE_ZONE_ID", default="")
+CLOUDFLARE_BEARER_TOKEN = env.str("CLOUDFLARE_BEARER_TOKEN", default="")
+if CLOUDFLARE_ZONE_ID or CLOUDFLARE_BEARER_TOKEN:
+    if not (CLOUDFLARE_ZONE_ID and CLOUDFLARE_BEARER_TOKEN):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "Cloudflare purging needs both CLOUDFLARE_ZONE_ID and "
+            "CLOUDFLARE_BEARER_TOKEN."
+        )
+    _edges["cloudflare"] = {
+        "BACKEND": "masthead.caching.frontend.CloudflareBackend",
+        "ZONEID": CLOUDFLARE_ZONE_ID,
+        "BEARER_TOKEN": CLOUDFLARE_BEARER_TOKEN,
+    }
+# CloudFront: credentials from boto3's own chain (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the machine's role) with cloudfront:CreateInvalidation.
+CLOUDFRONT_DISTRIBUTION_ID = env.str("CLOUDFRONT_DISTRIBUTION_ID", default="")
+if CLOUDFRONT_DISTRIBUTION_ID:
+    _edges["cloudfront"] = {
+        "BACKEND": "masthead.caching.frontend.CloudFrontBackend",
+        "DISTRIBUTION_ID": CLOUDFRONT_DISTRIBUTION_ID,
+    }
+if _edges:
+    WAGTAILFRONTENDCACHE = _edges
 
 # --- Background tasks: the database queue, run by `manage.py db_worker` -------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -239,7 +265,12 @@ STATICFILES_DIRS = [BASE_DIR / "static_src"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+# The app serves MEDIA_URL itself (urls.py): on in development and in production
+# with local files, where nginx or a CDN in front answers /media/ first.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
+# Documents always go through Wagtail's view, which checks the collection's and
+# the linking page's privacy; a file URL (local or the bucket's) would skip that.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 if MEDIA_STORAGE == "s3":
     MEDIA_BACKEND = {
         "BACKEND": "storages.backends.s3.S3Storage",

@@ -1,15 +1,21 @@
 """Serving the public. Refuses to start on unsafe configuration."""
 
+from email.utils import formataddr, parseaddr
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
 
 from .base import *  # noqa: F403
 from .base import (
     LOGGING,
+    MEDIA_STORAGE,
     MIDDLEWARE,
     SECRET_KEY,
     SITE_URL,
     STATIC_ROOT,
     STORAGES,
+    WAGTAIL_SITE_NAME,
     env,
 )
 
@@ -39,6 +45,56 @@ _require(
     "ALLOWED_HOSTS",
     env.list("ALLOWED_HOSTS", default=[]),
     "the comma-separated host names this site answers to, e.g. news.example.org.",
+)
+
+# Links in mails, feeds and the admin are built on SITE_URL, not on a request:
+# base.py's default (http://127.0.0.1:PORT) would send every reader to loopback.
+_require(
+    "SITE_URL",
+    env.str("SITE_URL", default=""),
+    "the address readers use, e.g. https://news.example.org.",
+)
+_site = urlsplit(SITE_URL)
+if _site.scheme != "https" and not (
+    _site.scheme == "http" and env.bool("SITE_URL_ALLOW_HTTP", default=False)
+):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} must start with https:// in production "
+        "(SITE_URL_ALLOW_HTTP=true allows http:// for a site without TLS)."
+    )
+# As Django compares a request's Host: no port, an IPv6 address in brackets.
+_site_host = f"[{_site.hostname}]" if ":" in (_site.hostname or "") else _site.hostname
+if not _site_host or not validate_host(_site_host, env.list("ALLOWED_HOSTS")):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} names a host ALLOWED_HOSTS does not list: "
+        "links to it would be refused."
+    )
+
+
+def _sender(variable: str, value: str) -> str:
+    """The address with the site's name shown, or an error naming `variable`."""
+    name, address = parseaddr(value)
+    domain = address.rpartition("@")[2].lower()
+    if "@" not in address or "." not in domain or domain.endswith("localhost"):
+        raise ImproperlyConfigured(
+            f"{variable}={value!r} is not an address mail can come from: set it to "
+            f"one at the site's own domain, e.g. '{WAGTAIL_SITE_NAME} "
+            f"<news@{_site.hostname}>'."
+        )
+    return formataddr((name or WAGTAIL_SITE_NAME, address))
+
+
+# Mail from @localhost is refused or marked as spam by every receiving server; no
+# default is guessed, since only the operator knows which domain may send.
+_require(
+    "DEFAULT_FROM_EMAIL",
+    env.str("DEFAULT_FROM_EMAIL", default=""),
+    f"the sender of the site's mail, e.g. '{WAGTAIL_SITE_NAME} "
+    f"<news@{_site.hostname}>'.",
+)
+DEFAULT_FROM_EMAIL = _sender("DEFAULT_FROM_EMAIL", env.str("DEFAULT_FROM_EMAIL"))
+SERVER_EMAIL = _sender(
+    "SERVER_EMAIL", env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 )
 
 # Every warning of `check --deploy` is fixed, none is hidden.
@@ -96,6 +152,12 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+
+
+# Uploaded pictures from the app itself when it stands alone (`make serve`);
+# behind deploy/nginx.conf or a CDN, /media/ never reaches it. From S3 they come
+# from the bucket's own URLs.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=MEDIA_STORAGE == "local")
 
 
 def _one_year_for_hashed_names(headers, path, url):

@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
 from masthead.core import ratelimit
@@ -45,6 +46,34 @@ def test_a_cache_that_swallows_its_errors_lets_requests_through_quietly(
             "198.51.100.5",
         ),
         ("127.0.0.1", "", ["127.0.0.1"], "127.0.0.1"),
+        # Ranges: a load balancer's pool and a CDN's edge, IPv4 and IPv6.
+        (
+            "10.0.3.7",
+            "6.6.6.6, 198.51.100.5, 172.16.9.1",
+            ["10.0.0.0/16", "172.16.0.0/12"],
+            "198.51.100.5",
+        ),
+        ("10.1.0.1", "198.51.100.5", ["10.0.0.0/16"], "10.1.0.1"),
+        (
+            "2001:db8:1::10",
+            "2001:db8:ffff::1, 2001:db8:1::20",
+            ["2001:db8:1::/48"],
+            "2001:db8:ffff::1",
+        ),
+        ("::1", "203.0.113.9", ["::1"], "203.0.113.9"),
+        # A dual-stack socket's IPv4 reader is the same reader.
+        ("::ffff:127.0.0.1", "203.0.113.9", ["127.0.0.1"], "203.0.113.9"),
+        ("::ffff:203.0.113.9", "", ["127.0.0.1"], "203.0.113.9"),
+        # Ports, as some load balancers write them.
+        ("127.0.0.1", "203.0.113.9:5123", ["127.0.0.1"], "203.0.113.9"),
+        ("127.0.0.1", "[2001:db8::7]:443", ["127.0.0.1"], "2001:db8::7"),
+        ("127.0.0.1", "2001:DB8:0::7", ["127.0.0.1"], "2001:db8::7"),
+        # What cannot be read ends the walk at the last hop that could.
+        ("127.0.0.1", "198.51.100.5, junk", ["127.0.0.1"], "127.0.0.1"),
+        ("127.0.0.1", "junk, 198.51.100.5", ["127.0.0.1"], "198.51.100.5"),
+        ("127.0.0.1", ", ,", ["127.0.0.1"], "127.0.0.1"),
+        ("127.0.0.1", "10.0.0.2, 10.0.0.3", ["127.0.0.0/8", "10.0.0.0/8"], "10.0.0.2"),
+        ("", "198.51.100.5", ["127.0.0.1"], "unknown"),
     ],
 )
 def test_the_readers_address_comes_from_trusted_proxies_only(
@@ -55,6 +84,23 @@ def test_the_readers_address_comes_from_trusted_proxies_only(
         "/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded
     )
     assert client_ip(request) == expected
+
+
+def test_a_hop_outside_the_trusted_ranges_cannot_name_the_reader(settings):
+    settings.MASTHEAD_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.1.1", HTTP_X_FORWARDED_FOR="198.51.100.5"
+    )
+
+    assert client_ip(request) == "10.0.1.1"
+
+
+def test_a_bad_trusted_proxy_entry_is_named(settings):
+    settings.MASTHEAD_TRUSTED_PROXIES = ["10.0.0.0/8", "nginx.internal"]
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1")
+
+    with pytest.raises(ImproperlyConfigured, match="'nginx.internal' is neither"):
+        client_ip(request)
 
 
 def test_an_address_in_a_cache_key_is_keyed_with_the_secret(settings, monkeypatch):
