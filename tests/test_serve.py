@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -22,6 +23,9 @@ def production_env(tmp_path, port: int) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
+        SITE_URL=f"http://127.0.0.1:{port}",
+        SITE_URL_ALLOW_HTTP="true",
+        DEFAULT_FROM_EMAIL="Masthead <news@news.example.org>",
         DATABASE_URL=f"sqlite:///{tmp_path / 'masthead.sqlite3'}",
         MASTHEAD_VAR_DIR=str(tmp_path),
         STATIC_ROOT=str(tmp_path / "static"),
@@ -111,6 +115,28 @@ def test_serve_answers_health_pages_and_hashed_static_files(served):
 
 
 @pytest.mark.slow
+def test_serve_alone_shows_pictures_but_keeps_originals_and_documents(served):
+    url, _, tmp_path = served
+    _, _, home = fetch(f"{url}/")
+    rendition = re.search(r'src="(/media/images/[^"]+)"', home.decode())
+    assert rendition, "no rendition on the home page"
+
+    status, headers, body = fetch(f"{url}{rendition.group(1)}")
+    assert status == 200
+    assert headers["Content-Type"].startswith("image/")
+    assert body == (tmp_path / rendition.group(1).lstrip("/")).read_bytes()
+
+    original = next((tmp_path / "media" / "original_images").iterdir())
+    document = tmp_path / "media" / "documents" / "minutes.pdf"
+    document.parent.mkdir(exist_ok=True)
+    document.write_bytes(b"%PDF-1.4")
+    for path in (original, document):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            fetch(f"{url}/{path.relative_to(tmp_path)}")
+        assert refused.value.code == 404
+
+
+@pytest.mark.slow
 def test_serve_runs_gunicorn_workers_the_task_worker_and_the_scheduler(served):
     _, process, _ = served
     children = subprocess.run(  # noqa: S603
@@ -122,3 +148,64 @@ def test_serve_runs_gunicorn_workers_the_task_worker_and_the_scheduler(served):
     assert "gunicorn" in children
     assert "db_worker" in children
     assert "masthead_scheduler" in children
+
+
+def children_of(pid: int) -> dict[int, str]:
+    lines = subprocess.run(  # noqa: S603
+        ["ps", "-o", "pid=,args=", "--ppid", str(pid)],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.splitlines()
+    return {int(pid): args for pid, args in (line.split(None, 1) for line in lines)}
+
+
+def app_processes(serve_pid: int) -> dict[str, set[int]]:
+    children = children_of(serve_pid)
+    (master,) = (pid for pid, args in children.items() if "gunicorn" in args)
+    return {
+        "master": {master},
+        "gunicorn workers": set(children_of(master)),
+        "worker": {pid for pid, args in children.items() if "db_worker" in args},
+        "scheduler": {
+            pid for pid, args in children.items() if "masthead_scheduler" in args
+        },
+    }
+
+
+@pytest.mark.slow
+def test_an_upgrade_reloads_the_running_server(served):
+    # Last in the module: the shared server's processes are new afterwards.
+    url, process, tmp_path = served
+    before = app_processes(process.pid)
+
+    upgrade = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "masthead_upgrade", "--skip-collectstatic"],
+        cwd=ROOT,
+        env=production_env(tmp_path, int(url.rsplit(":", 1)[1])),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert f"Reloading masthead_serve {process.pid}." in upgrade.stdout
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        after = app_processes(process.pid)
+        if (
+            all(
+                after[name] and not after[name] & before[name]
+                for name in after
+                if name != "master"
+            )
+            and len(after["gunicorn workers"]) == 2
+        ):
+            break
+        time.sleep(0.5)
+    assert after["master"] == before["master"]  # a graceful reload, same socket
+    for name in ("gunicorn workers", "worker", "scheduler"):
+        assert after[name] and not after[name] & before[name], (name, before, after)
+    status, _, _ = fetch(f"{url}/healthz")
+    assert status == 200

@@ -24,7 +24,7 @@ def test_worker_process_publishes_a_scheduled_article_when_its_time_comes():
     assert not article.live
 
     time.sleep(2.5)  # let the go-live time pass
-    assert enqueue_due(default_jobs(), now=time.monotonic())
+    assert enqueue_due(default_jobs(), timezone.now())
     result = manage("db_worker", "--batch", "--no-startup-delay", "--no-reload")
 
     assert result.returncode == 0, result.stderr
@@ -39,9 +39,8 @@ def test_the_scheduler_does_not_pile_up_jobs_for_a_stopped_worker():
     from django_tasks_db.models import DBTaskResult
 
     jobs = default_jobs()
-    enqueue_due(jobs, now=0)
-    for job in jobs:
-        job.next_due = 0
-    enqueue_due(jobs, now=1000)
+    start = timezone.now()
+    enqueue_due(jobs, start)
+    enqueue_due(jobs, start + datetime.timedelta(days=1))  # every job due again
 
     assert DBTaskResult.objects.filter(status="READY").count() == len(jobs)

@@ -13,6 +13,7 @@ from wagtail.signals import (
 )
 
 from masthead.comments.signals import thread_changed
+from masthead.core.upgrade import site_upgraded
 from masthead.news.models import ArticlePage, Author
 from masthead.newsletter.models import NewsletterList
 
@@ -84,3 +85,9 @@ for model in apps.get_models():
         post_save.connect(
             _settings_changed, sender=model, dispatch_uid=f"purge-{model}"
         )
+
+
+@receiver(site_upgraded)
+def _site_upgraded(sender, **kwargs):
+    # New templates and static files: every stored page and fragment is stale.
+    purge.purge_everything([])

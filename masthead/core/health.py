@@ -1,9 +1,11 @@
-"""What `/healthz` reports: the database, the cache, and how far the workers lag.
+"""What `/healthz` reports: the database, the cache, how far the workers lag,
+the scheduler's heartbeat and the version.
 
 Only a database that cannot be reached makes the answer 503, the signal for a
 load balancer to take the process out: pages still serve when the cache is down
-(it only misses) or when the workers fall behind (mails and counters wait). Those
-two show as "degraded" for monitoring.
+(it only misses), when the workers fall behind (mails and counters wait) or when
+no scheduler ticks (scheduled stories wait). Those show as "degraded" for
+monitoring.
 """
 
 import secrets
@@ -13,11 +15,41 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from masthead import __version__
+
+from .scheduler import current_lease
 
 OK = "ok"
 UNAVAILABLE = "unavailable"
 # A task waiting longer than this means the workers are stopped or overloaded.
 DEFAULT_MAX_QUEUE_LAG_SECONDS = 300
+# Long enough for a run-once from cron every minute, or a takeover after the
+# holder died (the lease lasts 30 seconds).
+DEFAULT_MAX_SCHEDULER_SILENCE_SECONDS = 180
+
+
+@dataclass(frozen=True)
+class SchedulerBeat:
+    holder: str  # "" before any scheduler ran
+    seconds_since_tick: float | None  # None before any scheduler ran
+
+    @property
+    def silent(self) -> bool:
+        limit = getattr(
+            settings,
+            "MASTHEAD_HEALTH_MAX_SCHEDULER_SILENCE",
+            DEFAULT_MAX_SCHEDULER_SILENCE_SECONDS,
+        )
+        return self.seconds_since_tick is None or self.seconds_since_tick > limit
+
+    def as_dict(self) -> dict:
+        return {
+            "status": "silent" if self.silent else OK,
+            "holder": self.holder,
+            "seconds_since_tick": self.seconds_since_tick,
+        }
 
 
 @dataclass(frozen=True)
@@ -25,6 +57,7 @@ class Health:
     database: str
     cache: str
     queue_lag_seconds: float | None  # None when the lag could not be read
+    scheduler: SchedulerBeat | None  # None when it could not be read
 
     @property
     def status(self) -> str:
@@ -33,7 +66,8 @@ class Health:
         lagging = self.queue_lag_seconds is None or self.queue_lag_seconds > getattr(
             settings, "MASTHEAD_HEALTH_MAX_QUEUE_LAG", DEFAULT_MAX_QUEUE_LAG_SECONDS
         )
-        return "degraded" if self.cache != OK or lagging else OK
+        silent = self.scheduler is None or self.scheduler.silent
+        return "degraded" if self.cache != OK or lagging or silent else OK
 
     @property
     def http_status(self) -> int:
@@ -45,6 +79,8 @@ class Health:
             "database": self.database,
             "cache": self.cache,
             "queue_lag_seconds": self.queue_lag_seconds,
+            "scheduler": self.scheduler.as_dict() if self.scheduler else None,
+            "version": __version__,
         }
 
 
@@ -74,8 +110,6 @@ def queue_lag_seconds(now=None) -> float | None:
     A task that may run at once is late from when it was enqueued; a delayed
     one from its run_after.
     """
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
     now = now or timezone.now()
     waiting = DBTaskResult.objects.ready()
     try:
@@ -97,10 +131,27 @@ def queue_lag_seconds(now=None) -> float | None:
     return round(max([0.0, *lags]), 1)
 
 
+def scheduler_beat(now=None) -> SchedulerBeat | None:
+    """Who holds the scheduler lease and how long ago it last ticked."""
+    now = now or timezone.now()
+    try:
+        lease = current_lease()
+    except Exception:  # noqa: BLE001
+        return None
+    if lease is None or lease.last_tick_at is None:
+        return SchedulerBeat(holder="", seconds_since_tick=None)
+    return SchedulerBeat(
+        holder=lease.holder,
+        seconds_since_tick=round((now - lease.last_tick_at).total_seconds(), 1),
+    )
+
+
 def check(now=None) -> Health:
     database = database_status()
+    up = database == OK
     return Health(
         database=database,
         cache=cache_status(),
-        queue_lag_seconds=queue_lag_seconds(now) if database == OK else None,
+        queue_lag_seconds=queue_lag_seconds(now) if up else None,
+        scheduler=scheduler_beat(now) if up else None,
     )

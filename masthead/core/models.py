@@ -102,3 +102,36 @@ class MailToAddress(models.Model):
 
     def __str__(self):
         return f"{self.kind} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SchedulerLease(models.Model):
+    """Which scheduler process may enqueue the periodic jobs, and until when.
+
+    Every app server may start a scheduler; the one whose name is in `holder`
+    enqueues and renews the lease each tick, the others wait for it to expire.
+    `last_tick_at` is the heartbeat /healthz reports.
+    """
+
+    name = models.CharField(max_length=40, primary_key=True)
+    holder = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField()
+    last_tick_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name} held by {self.holder or 'nobody'}"
+
+
+class PeriodicJobRun(models.Model):
+    """When a periodic job is next due, and the task result it last enqueued.
+
+    Kept in the database rather than in a scheduler's memory so that a scheduler
+    taking over, or a run-once from cron, neither runs a job early nor twice.
+    """
+
+    task_path = models.CharField(max_length=200, primary_key=True)
+    due_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    last_result_id = models.CharField(max_length=64, blank=True)
+
+    def __str__(self):
+        return f"{self.task_path} due {self.due_at:%Y-%m-%d %H:%M:%S}"

@@ -5,7 +5,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from masthead.caching import purge
+from masthead.caching import fragments, generations, purge, store
+from masthead.core.upgrade import site_upgraded
 from masthead.news.tests.factories import (
     ArticlePageFactory,
     AuthorFactory,
@@ -150,3 +151,14 @@ def test_a_comment_purges_its_story_and_the_list_readers_sort(
         path.startswith(("/tags/", "/feeds/", "/news/?")) for path in received
     )
     assert "/" not in received
+
+
+def test_an_upgrade_drops_every_stored_page_and_fragment(
+    django_capture_on_commit_callbacks,
+):
+    before = generations.current(store.SITE_GENERATION_KEY)
+    version = fragments.content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        site_upgraded.send(sender=None)
+    assert generations.current(store.SITE_GENERATION_KEY) != before
+    assert fragments.content_version() != version

@@ -1,13 +1,23 @@
+import tomllib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from masthead import __version__
 from masthead.core import health
+from masthead.core.scheduler import take_lease
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ticking_scheduler():
+    """A scheduler that just ticked, so that only the cause under test degrades."""
+    take_lease("web-1:42", timezone.now())
 
 
 def _waiting_task(enqueued_at, run_after=None, status="READY"):
@@ -28,14 +38,23 @@ def _waiting_task(enqueued_at, run_after=None, status="READY"):
 
 
 def test_a_healthy_site_answers_ok(client):
+    take_lease("web-1:42", timezone.now() - timedelta(seconds=3))
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    assert body["scheduler"]["seconds_since_tick"] >= 3
+    assert body == {
         "status": "ok",
         "database": "ok",
         "cache": "ok",
         "queue_lag_seconds": 0.0,
+        "scheduler": {
+            "status": "ok",
+            "holder": "web-1:42",
+            "seconds_since_tick": body["scheduler"]["seconds_since_tick"],
+        },
+        "version": __version__,
     }
     assert "no-cache" in response["Cache-Control"]
 
@@ -52,7 +71,9 @@ def test_queue_lag_is_the_age_of_the_oldest_due_task():
     assert health.queue_lag_seconds(now) == 40.0
 
 
-def test_stopped_workers_make_the_site_degraded_but_still_served(client):
+def test_stopped_workers_make_the_site_degraded_but_still_served(
+    client, ticking_scheduler
+):
     _waiting_task(timezone.now() - timedelta(minutes=10))
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -60,7 +81,7 @@ def test_stopped_workers_make_the_site_degraded_but_still_served(client):
     assert response.json()["queue_lag_seconds"] >= 600
 
 
-def test_a_cache_that_drops_everything_is_reported(client, settings):
+def test_a_cache_that_drops_everything_is_reported(client, settings, ticking_scheduler):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     }
@@ -80,3 +101,29 @@ def test_an_unreachable_database_answers_503(client, monkeypatch):
     assert response.status_code == 503
     assert response.json()["status"] == "error"
     assert response.json()["database"] == "unavailable"
+
+
+def test_a_silent_scheduler_makes_the_site_degraded_but_still_served(client):
+    take_lease("web-1:42", timezone.now() - timedelta(minutes=10))
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["scheduler"]["status"] == "silent"
+    assert body["scheduler"]["seconds_since_tick"] >= 600
+
+
+def test_a_scheduler_that_never_ran_is_reported(client):
+    body = client.get("/healthz").json()
+    assert body["status"] == "degraded"
+    assert body["scheduler"] == {
+        "status": "silent",
+        "holder": "",
+        "seconds_since_tick": None,
+    }
+
+
+def test_the_version_is_the_one_in_pyproject():
+    pyproject = Path(health.__file__).resolve().parents[2] / "pyproject.toml"
+    assert __version__ == tomllib.loads(pyproject.read_text())["project"]["version"]

@@ -2,9 +2,12 @@ import os
 import signal
 import subprocess  # nosec B404 # our own fixed commands, never a shell
 import sys
+import time
 
 from django.conf import settings
 from django.core.management import call_command
+
+from masthead.core.upgrade import serving_pid_file
 
 from .masthead_run import Command as RunCommand
 
@@ -38,7 +41,7 @@ class Command(RunCommand):
     help = (
         "Serve in production: collectstatic, gunicorn with N workers "
         "(WEB_CONCURRENCY), the task worker and the scheduler; SIGTERM or "
-        "Ctrl-C stops all three."
+        "Ctrl-C stops all three, SIGHUP (masthead_upgrade) reloads them."
     )
 
     def add_arguments(self, parser):
@@ -70,14 +73,52 @@ class Command(RunCommand):
         # As in masthead_run: a service manager's SIGTERM, or Ctrl-C, stops all.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.default_int_handler)
+        self._reload_requested = False
+        signal.signal(signal.SIGHUP, self._request_reload)
         # Each process writes to our stdout and stderr: the service manager's log.
-        processes = {
-            name: subprocess.Popen(command)  # noqa: S603  # nosec B603 # our own argv
-            for name, command in commands.items()
-        }
+        processes = {name: _start(command) for name, command in commands.items()}
         self.stdout.write(
             f"Masthead is serving at http://{host}:{port}/ with {workers} gunicorn "
             f"workers{'' if web_only else ', the task worker and the scheduler'}."
         )
         self.stdout.flush()
-        self._supervise(processes)
+        with serving_pid_file():
+            self._supervise(processes, commands)
+
+    def _request_reload(self, signum, frame) -> None:
+        # Only a flag: the supervising loop restarts processes between checks.
+        self._reload_requested = True
+
+    def _supervise(self, processes, commands) -> None:
+        try:
+            while True:
+                if self._reload_requested:
+                    self._reload_requested = False
+                    self._reload(processes, commands)
+                for name, process in processes.items():
+                    if process.poll() is not None:
+                        self.stderr.write(
+                            f"{name} stopped (exit {process.returncode}); "
+                            "stopping the others."
+                        )
+                        return self._stop(processes)
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping...")
+            self._stop(processes)
+
+    def _reload(self, processes, commands) -> None:
+        """New code in every process: gunicorn replaces its workers gracefully
+        (requests in flight finish), the worker and scheduler are restarted
+        (a task cut short runs again: every task is idempotent)."""
+        processes["web"].send_signal(signal.SIGHUP)
+        for name in ("worker", "scheduler"):
+            if name in processes:
+                self._stop({name: processes[name]})
+                processes[name] = _start(commands[name])
+        self.stdout.write("Reloaded: new gunicorn workers, task worker and scheduler.")
+        self.stdout.flush()
+
+
+def _start(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(command)  # noqa: S603  # nosec B603 # our own argv
