@@ -115,7 +115,7 @@ def test_comment_notification(
     comment_settings.save()
     with django_capture_on_commit_callbacks(execute=True):
         subscriptions.subscribe(article, "follower@example.org", ["all"])
-    subscriptions.confirm(Subscription.objects.get().token)
+    subscriptions.confirm(Subscription.objects.get().confirm_key)
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
